@@ -1,0 +1,1 @@
+"""phasegate's ComponentResources, one per concern, and the pure logic they are built from."""

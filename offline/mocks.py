@@ -1,0 +1,224 @@
+"""Pulumi mocks that answer like AWS would and record the whole resource graph.
+
+`RealisticMocks` returns plausible computed outputs (ids, ARNs, endpoints, AMI ids, AZ names) so that code
+depending on them runs for real; `RecordingMonitor` keeps what the engine would know about each resource:
+type, name, parent, provider, inputs, outputs, options (protect, ignoreChanges) and dependencies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pulumi
+from pulumi.runtime.mocks import MockMonitor
+
+ACCOUNT_ID = "123456789012"
+
+
+def _hex(seed: str, length: int = 17) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str = ""
+    provider: str = ""  # "<provider urn>::<provider id>", empty for the default provider
+    id: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    protect: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def provider_urn(self) -> str:
+        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+
+
+class RealisticMocks(pulumi.runtime.Mocks):
+    """Computed outputs shaped like AWS's, deterministic per resource name so runs are reproducible."""
+
+    def __init__(self, region: str):
+        self.region = region
+        self.provider_regions: dict[str, str] = {}  # provider id -> region
+
+    def _region_of(self, provider_ref: Optional[str]) -> str:
+        if provider_ref:
+            return self.provider_regions.get(provider_ref.rsplit("::", 1)[-1], self.region)
+        return self.region
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
+        inputs = dict(args.inputs)
+        if args.typ.startswith("pulumi:providers:"):
+            provider_id = f"{_hex(args.name, 8)}-{_hex(args.name + 'p', 4)}"
+            self.provider_regions[provider_id] = inputs.get("region", self.region)
+            return provider_id, inputs
+        if not args.custom:
+            return _remote_component_outputs(args, self.region)
+        region = self._region_of(args.provider)
+        maker = _OUTPUTS.get(args.typ)
+        resource_id, extra = maker(args.name, inputs, region) if maker else _generic(args.typ, args.name, region)
+        state = {**inputs, **extra}
+        if args.typ.startswith("aws:"):
+            state.setdefault("region", region)
+            if "tags" in inputs:
+                state.setdefault("tagsAll", inputs["tags"])
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        token, params = args.token, args.args
+        region = self._region_of(args.provider)
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)],
+                    "id": region, "state": "available"}
+        if token == "aws:ssm/getParameter:getParameter":
+            return {"name": params["name"], "type": "String", "value": f"ami-{_hex(params['name'] + region)}",
+                    "arn": f"arn:aws:ssm:{region}::parameter{params['name']}", "id": params["name"], "version": 1}
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAEXAMPLE",
+                    "id": ACCOUNT_ID}
+        if token == "aws:index/getRegion:getRegion":
+            return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        raise NotImplementedError(f"phasegate mocks do not answer {token}; add it to offline/mocks.py")
+
+
+def _arn(service: str, region: str, resource: str) -> str:
+    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
+
+
+def _physical(name: str) -> str:
+    """Pulumi auto-naming appends a random suffix to the logical name."""
+    return f"{name}-{_hex(name, 7)}"
+
+
+def _generic(typ: str, name: str, region: str):
+    service = typ.split(":")[1].split("/")[0]
+    return f"{name}-{_hex(name, 8)}", {"arn": _arn(service, region, f"{typ.split(':')[-1].lower()}/{name}")}
+
+
+def _prefixed(prefix: str, service: str, kind: str):
+    def make(name: str, inputs: dict, region: str):
+        resource_id = f"{prefix}-{_hex(name)}"
+        return resource_id, {"id": resource_id, "arn": _arn(service, region, f"{kind}/{resource_id}")}
+    return make
+
+
+def _instance(name, inputs, region):
+    resource_id = f"i-{_hex(name)}"
+    octet = int(_hex(name, 2), 16)
+    out = {"arn": _arn("ec2", region, f"instance/{resource_id}"), "primaryNetworkInterfaceId": f"eni-{_hex(name + 'eni')}",
+           "privateIp": f"10.0.{octet % 250}.{10 + octet % 200}", "instanceState": "running"}
+    if inputs.get("associatePublicIpAddress"):
+        out["publicIp"] = f"198.51.100.{octet % 250}"
+    return resource_id, out
+
+
+def _eip(name, inputs, region):
+    resource_id = f"eipalloc-{_hex(name)}"
+    return resource_id, {"allocationId": resource_id, "publicIp": f"203.0.113.{int(_hex(name, 2), 16) % 250}",
+                         "arn": _arn("ec2", region, f"elastic-ip/{resource_id}")}
+
+
+def _rds_instance(name, inputs, region):
+    identifier = inputs.get("identifier") or _physical(name)
+    address = f"{identifier}.c{_hex(name, 11)}.{region}.rds.amazonaws.com"
+    secret = _arn("secretsmanager", region, f"secret:rds!db-{_hex(name, 8)}-{_hex(name, 4)}-{_hex(name + 's', 6)}")
+    return f"db-{_hex(name, 26).upper()}", {
+        "identifier": identifier, "address": address, "endpoint": f"{address}:5432", "port": 5432,
+        "arn": _arn("rds", region, f"db:{identifier}"), "engineVersionActual": f"{inputs.get('engineVersion', '17')}.4",
+        "masterUserSecrets": [{"secretArn": secret, "secretStatus": "active",
+                               "kmsKeyId": _arn("kms", region, "key/aws-secretsmanager")}],
+    }
+
+
+def _named(service: str, kind: str, name_key: str = "name"):
+    def make(name, inputs, region):
+        physical = inputs.get(name_key) or _physical(name)
+        return physical, {name_key: physical, "arn": _arn(service, region, f"{kind}{physical}")}
+    return make
+
+
+def _bucket(name, inputs, region):
+    physical = inputs.get("bucket") or _physical(name)
+    return physical, {"bucket": physical, "arn": f"arn:aws:s3:::{physical}",
+                      "bucketRegionalDomainName": f"{physical}.s3.{region}.amazonaws.com"}
+
+
+def _topic(name, inputs, region):
+    arn = _arn("sns", region, inputs.get("name") or _physical(name))
+    return arn, {"arn": arn}
+
+
+def _iam(kind: str):
+    def make(name, inputs, region):
+        physical = inputs.get("name") or _physical(name)
+        return physical, {"name": physical, "arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{physical}",
+                          "uniqueId": f"AROA{_hex(name, 16).upper()}"}
+    return make
+
+
+_OUTPUTS = {
+    "aws:ec2/vpc:Vpc": _prefixed("vpc", "ec2", "vpc"),
+    "aws:ec2/subnet:Subnet": _prefixed("subnet", "ec2", "subnet"),
+    "aws:ec2/internetGateway:InternetGateway": _prefixed("igw", "ec2", "internet-gateway"),
+    "aws:ec2/routeTable:RouteTable": _prefixed("rtb", "ec2", "route-table"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _prefixed("rtbassoc", "ec2", "route-table-association"),
+    "aws:ec2/route:Route": _prefixed("r-rtb", "ec2", "route"),
+    "aws:ec2/natGateway:NatGateway": _prefixed("nat", "ec2", "natgateway"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _prefixed("vpce", "ec2", "vpc-endpoint"),
+    "aws:ec2/securityGroup:SecurityGroup": _prefixed("sg", "ec2", "security-group"),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _prefixed("sgr", "ec2", "security-group-rule"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _prefixed("sgr", "ec2", "security-group-rule"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _prefixed("lt", "ec2", "launch-template"),
+    "aws:ec2/instance:Instance": _instance,
+    "aws:ec2/eip:Eip": _eip,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/subnetGroup:SubnetGroup": _named("rds", "subgrp:"),
+    "aws:rds/parameterGroup:ParameterGroup": _named("rds", "pg:"),
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:sns/topic:Topic": _topic,
+    "aws:cloudwatch/logGroup:LogGroup": _named("logs", "log-group:"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _named("cloudwatch", "alarm:"),
+    "aws:iam/role:Role": _iam("role"),
+    "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
+    "aws:budgets/budget:Budget": _named("budgets", "budget/"),
+}
+
+
+def _remote_component_outputs(args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, dict]:
+    """Remote components (pulumi-eks) run in their provider; under mocks we must supply their outputs."""
+    return f"{args.name}-component", dict(args.inputs)
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that also keeps each registration's parent, provider, options and dependencies."""
+
+    def __init__(self, mocks: RealisticMocks):
+        super().__init__(mocks)
+        self.recorded: dict[str, RecordedResource] = {}
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        registration = self.resources[response.urn]
+        self.recorded[response.urn] = RecordedResource(
+            urn=response.urn, type=request.type, name=request.name, custom=bool(request.custom),
+            parent=request.parent, provider=request.provider, id=registration.id or "",
+            inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
+            outputs=dict(registration.state or {}), protect=bool(request.protect),
+            ignore_changes=list(request.ignoreChanges), delete_before_replace=bool(request.deleteBeforeReplace),
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+        )
+        return response

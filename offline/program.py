@@ -1,0 +1,119 @@
+"""Runs the real Pulumi program (`__main__.py`) in-process under mocks, fed by the real stack file.
+
+This is what `pulumi preview` would do, minus AWS: the same config reaches the program (as the engine
+passes it, JSON text for structured values), the same resources are registered, and the graph is returned.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pulumi
+import yaml
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .mocks import RealisticMocks, RecordedResource, RecordingMonitor
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT = "phasegate"
+
+
+class ProgramError(Exception):
+    """The program refused to run (bad config) or failed; `messages` are what Pulumi would print as errors."""
+
+    def __init__(self, stack: str, messages: list[str]):
+        self.stack = stack
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+@dataclass
+class ProgramRun:
+    stack: str
+    config: dict[str, str]
+    resources: list[RecordedResource]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, typ: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == typ]
+
+    def one(self, typ: str) -> RecordedResource:
+        found = self.of_type(typ)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {typ}, found {len(found)}: {[r.name for r in found]}")
+        return found[0]
+
+    def by_urn(self) -> dict[str, RecordedResource]:
+        return {r.urn: r for r in self.resources}
+
+
+def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+    """Read `Pulumi.<stack>.yaml` the way the engine hands it over: every value as text, objects as JSON."""
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+        raise ProgramError(stack, [f"{path.name}: no such stack file; stacks here: {', '.join(known)}"])
+    document = yaml.safe_load(path.read_text()) or {}
+    values = document.get("config") or {}
+    return config_as_engine_text(values)
+
+
+def config_as_engine_text(values: Mapping[str, Any]) -> dict[str, str]:
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in values.items()}
+
+
+class _ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_program(stack: str, config: Mapping[str, str] | None = None, project_dir: Path = PROJECT_DIR,
+                preview: bool = False) -> ProgramRun:
+    """Run `__main__.py` for `stack` under mocks; `config` replaces the stack file's values when given."""
+    values = dict(config) if config is not None else stack_config(stack, project_dir)
+    region = values.get("aws:region", "us-east-1")
+    mocks = RealisticMocks(region=region if isinstance(region, str) else "us-east-1")
+    monitor = RecordingMonitor(mocks)
+    errors = _ErrorLog()
+    logger = logging.getLogger(f"phasegate.offline.{stack}")
+    logger.handlers[:] = [errors]
+    logger.propagate = False
+
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, logger=logger, monitor=monitor)
+    pulumi.runtime.set_all_config(values)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+
+    def program() -> None:
+        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+
+    try:
+        _sync_await(run_pulumi_func(program))
+    except pulumi.RunError as exc:
+        raise ProgramError(stack, errors.messages or [str(exc)]) from None
+    if errors.messages:
+        raise ProgramError(stack, errors.messages)
+
+    outputs = _resolve(pulumi.runtime.settings.get_root_resource().outputs)
+    return ProgramRun(stack=stack, config=values, resources=list(monitor.recorded.values()), outputs=outputs)
+
+
+def _resolve(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    async def gather() -> dict[str, Any]:
+        resolved = {}
+        for key, value in outputs.items():
+            resolved[key] = await pulumi.Output.from_input(value).future()
+        return resolved
+
+    return _sync_await(gather())
