@@ -58,11 +58,11 @@ def build_stack_config(values: Mapping[str, Any], stack_file: str) -> StackConfi
         problems.append(f"{stack_file}: {prefix}phase: {got}; use one of {allowed}")
         phase = Phase.MVP  # go on validating everything else against the smallest preset
 
-    data = deep_merge(PRESETS[phase], {k: v for k, v in sections.items() if k != "phase"})
+    if "region" in sections:
+        problems.append(f"{stack_file}: {prefix}region: unknown key; the region is set by aws:region")
+    data = deep_merge(PRESETS[phase], {k: v for k, v in sections.items() if k not in ("phase", "region")})
     data["phase"] = phase.value
-    if region is None:
-        problems.append(f"{stack_file}: aws:region: is required; set it with `pulumi config set aws:region us-east-1`")
-    else:
+    if region is not None:
         data["region"] = region
 
     try:
@@ -90,7 +90,7 @@ def _message(err: Mapping[str, Any]) -> str:
         allowed = _allowed_keys(err["loc"][:-1])
         return f"unknown key; allowed keys here: {', '.join(allowed)}"
     if kind == "missing":
-        return "is required"
+        return "is required" + ("; set it with `pulumi config set aws:region us-east-1`" if err["loc"] == ("region",) else "")
     msg = err["msg"].removeprefix("Value error, ")
     if kind != "value_error" and "input" in err and not isinstance(err["input"], (dict, list)):
         msg += f" (got {err['input']!r})"
@@ -109,7 +109,8 @@ def _allowed_keys(loc: tuple) -> list[str]:
         model = _inner_model(field.annotation)
         if model is None:
             return []
-    return sorted(f.alias or name for name, f in model.model_fields.items())
+    # The region is not a phasegate key: it comes from aws:region.
+    return sorted(f.alias or name for name, f in model.model_fields.items() if model is not StackConfig or name != "region")
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:

@@ -1,0 +1,107 @@
+"""Pure rendering and planning logic: compose file, Caddyfile, boot script, subnet plan, connection limits."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import re
+
+import pytest
+import yaml
+
+from components.ami import al2023_parameter, is_graviton
+from components.cidr import plan_subnets
+from components.compose_render import USER_DATA_LIMIT, HostFacts, render_caddyfile, render_compose, render_user_data
+from components.config import build_stack_config
+from components.database import max_connections
+from conftest import stack_values
+
+FACTS = HostFacts(region="us-east-1", log_group="/phasegate/acme/mvp", db_address="db.example.internal",
+                  db_port=5432, db_name="app", db_secret_arn="arn:aws:secretsmanager:us-east-1:1:secret:rds!db-x",
+                  bucket="acme-assets-1")
+
+
+@pytest.fixture(scope="module")
+def app():
+    return build_stack_config(stack_values("mvp"), "Pulumi.mvp.yaml").app
+
+
+def test_compose_runs_every_service_behind_the_proxy_with_limits_and_awslogs(app):
+    compose = yaml.safe_load(render_compose(app, FACTS))["services"]
+    assert list(compose) == ["proxy", "web", "api"]
+    assert compose["proxy"]["ports"] == ["80:80", "443:443"]
+    web = compose["web"]
+    assert web["image"] == "ghcr.io/acme/web:1.4.2"
+    assert web["deploy"]["resources"]["limits"] == {"cpus": "0.5", "memory": "512M"}
+    assert web["environment"]["NODE_ENV"] == "production" and web["environment"]["ASSETS_BUCKET"] == "acme-assets-1"
+    assert web["env_file"] == ["secrets/web.env"]
+    assert web["logging"]["options"]["awslogs-group"] == "/phasegate/acme/mvp"
+    assert "ports" not in web  # only the proxy publishes ports
+
+
+def test_caddy_routes_longest_prefix_first_and_serves_http_without_a_domain(app):
+    caddyfile = render_caddyfile(app)
+    assert caddyfile.startswith(":80 {")
+    assert caddyfile.index("handle /api*") < caddyfile.index("handle {")
+    assert "reverse_proxy api:4001" in caddyfile and "health_uri /healthz" in caddyfile
+
+
+def test_caddy_gets_a_certificate_when_a_domain_is_set():
+    values = stack_values("mvp")
+    values["phasegate:app"]["domain"] = "app.acme.example"
+    app = build_stack_config(values, "Pulumi.mvp.yaml").app
+    assert render_caddyfile(app).startswith("app.acme.example {")
+
+
+def _decoded_files(user_data: str) -> dict[str, str]:
+    return {path: base64.b64decode(b64).decode()
+            for b64, path in re.findall(r"echo '([A-Za-z0-9+/=]+)' \| base64 -d > (\S+)", user_data)}
+
+
+def test_user_data_fetches_secrets_at_boot_and_never_embeds_them(app):
+    user_data = render_user_data(app, FACTS)
+    files = _decoded_files(user_data)
+    assert set(files) == {"/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json",
+                          "/opt/phasegate/compose.yaml", "/opt/phasegate/Caddyfile",
+                          "/opt/phasegate/fetch-secrets.sh", "/etc/systemd/system/phasegate-app.service"}
+    fetch = files["/opt/phasegate/fetch-secrets.sh"]
+    assert "umask 077" in fetch
+    assert "--secret-id 'arn:aws:secretsmanager:us-east-1:1:secret:rds!db-x'" in fetch
+    assert "JWT_SECRET=$(aws secretsmanager get-secret-value --region us-east-1 --secret-id 'acme/jwt-secret'" in fetch
+    assert "sslmode=require" in fetch
+    assert "ExecStartPre=/opt/phasegate/fetch-secrets.sh" in files["/etc/systemd/system/phasegate-app.service"]
+    assert "mem_used_percent" in files["/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"]
+
+
+def test_user_data_over_the_ec2_limit_is_refused_with_a_reason(app):
+    big = app.model_copy(update={"services": [
+        s.model_copy(update={"environment": {f"VAR_{i}": "x" * 200 for i in range(60)}}) for s in app.services]})
+    with pytest.raises(ValueError, match=f"over EC2's {USER_DATA_LIMIT}-byte limit"):
+        render_user_data(big, FACTS)
+
+
+@pytest.mark.parametrize("cidr, azs", [("10.0.0.0/16", 2), ("10.0.0.0/16", 3), ("172.16.0.0/20", 3),
+                                       ("192.168.4.0/24", 2)])
+def test_subnet_plan_is_disjoint_inside_the_vpc_and_stable_when_adding_an_az(cidr, azs):
+    plan = plan_subnets(cidr, azs)
+    nets = [ipaddress.IPv4Network(c) for c in plan.public + plan.private]
+    assert all(n.subnet_of(ipaddress.IPv4Network(cidr)) for n in nets)
+    assert all(not a.overlaps(b) for i, a in enumerate(nets) for b in nets[i + 1:])
+    bigger = plan_subnets(cidr, azs + 1)
+    assert bigger.public[:azs] == plan.public and bigger.private[:azs] == plan.private
+
+
+def test_subnet_plan_refuses_a_vpc_too_small_to_split():
+    with pytest.raises(ValueError, match="too small"):
+        plan_subnets("10.0.0.0/25", 2)
+
+
+def test_postgres_connection_limits_follow_rds_defaults():
+    assert [max_connections(c) for c in ("db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.r6g.large")] == [
+        112, 225, 450, 1802]
+
+
+def test_ami_architecture_follows_the_instance_family():
+    assert is_graviton("t4g.nano") and is_graviton("m6gd.large") and not is_graviton("t3.small")
+    assert al2023_parameter("t3.small").endswith("al2023-ami-kernel-default-x86_64")
+    assert al2023_parameter("t4g.nano").endswith("al2023-ami-kernel-default-arm64")
