@@ -27,3 +27,39 @@ def run_with(stack: str, values: dict) -> ProgramRun:
 @pytest.fixture(scope="session")
 def mvp() -> ProgramRun:
     return run_program("mvp")
+
+
+@pytest.fixture(scope="session")
+def mvp_graph(mvp):
+    """A factory of fresh, mutable copies of the MVP graph: the passing 'happy path' policy tests start from."""
+    return lambda: copy.deepcopy(mvp.resources)
+
+
+def find(resources, name: str):
+    return next(r for r in resources if r.name == name)
+
+
+def set_prop(resource, path: str, value) -> None:
+    """Change one property in both the inputs (seen by Analyze) and the outputs (seen by AnalyzeStack)."""
+    for props in (resource.inputs, resource.outputs):
+        *parents, last = path.split(".")
+        node = props
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        if value is DELETE:
+            node.pop(last, None)
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+
+DELETE = object()
+
+
+def extra_resource(typ: str, name: str, props: dict):
+    """A resource added to a graph by a test, registered at the stack root with the same inputs and outputs."""
+    from offline.mocks import RecordedResource
+
+    return RecordedResource(urn=f"urn:pulumi:mvp::phasegate::{typ}::{name}", type=typ, name=name, custom=True,
+                            inputs=copy.deepcopy(props), outputs=copy.deepcopy(props))

@@ -226,16 +226,21 @@ class Billing(Section):
 
 
 class Usage(Section):
-    """Declared usage assumptions: the cost model prices usage from these and never invents any."""
+    """Declared usage assumptions: the policy pack prices usage from these and never invents any.
 
-    gb_served_per_month: float = Field(ge=0, description="Data transfer out to the internet (from origin).")
+    The pack reads the same keys from the stack's config (policies/phasegate_policies/cost/usage.py);
+    optional keys mean 0 in both places.
+    """
+
+    gb_served_per_month: float = Field(ge=0, description="Data transfer out to the internet from the origin.")
     requests_per_month: float = Field(ge=0, description="HTTP requests to the app.")
-    cdn_gb_per_month: float = Field(0, ge=0, description="Data served by CloudFront.")
     assets_storage_gb: float = Field(ge=0, description="S3 Standard storage.")
-    assets_put_requests_per_month: float = Field(10000, ge=0)
-    assets_get_requests_per_month: float = Field(100000, ge=0)
     logs_gb_per_month: float = Field(ge=0, description="CloudWatch Logs ingestion.")
+    cdn_gb_per_month: float = Field(0, ge=0, description="Data served by CloudFront.")
+    assets_put_requests_per_month: float = Field(0, ge=0, description="S3 PUT/COPY/POST/LIST requests.")
+    assets_get_requests_per_month: float = Field(0, ge=0, description="S3 GET requests (not via the CDN).")
     nat_gb_per_month: float = Field(0, ge=0, description="Traffic through NAT (image pulls, outbound APIs).")
+    db_backup_gb: float = Field(0, ge=0, description="RDS backup storage beyond the free 100% of provisioned.")
 
 
 class StackConfig(Section):

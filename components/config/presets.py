@@ -1,5 +1,8 @@
 """Per-phase defaults, taken from the reference deployment plans; a stack file states only what differs.
 
+Usage assumptions (traffic, storage, logs) have no preset: they are facts about the app that the stack
+file must declare, because the policy pack prices usage from them and must never invent any.
+
 mvp        ~ "Phase 1": one Docker Compose host, a small private RDS, an encrypted bucket (~$30-45/month).
 growth     ~ "Phase 2": two-node K3s behind an ALB, managed Redis, CDN (<= $105/month).
 production ~ "Phase 3": EKS across AZs, Multi-AZ RDS, NAT per AZ (<= $412/month).
@@ -21,8 +24,6 @@ PRESETS: dict[Phase, dict[str, Any]] = {
         "cache": {"enabled": False},
         "cdn": {"enabled": False},
         "billing": {"monthlyBudgetUsd": 45},
-        "usage": {"gbServedPerMonth": 50, "requestsPerMonth": 300000, "assetsStorageGb": 5,
-                  "logsGbPerMonth": 2},
     },
     Phase.GROWTH: {
         "network": {"azCount": 2, "egress": "instance", "natInstanceType": "t4g.nano"},
@@ -32,8 +33,6 @@ PRESETS: dict[Phase, dict[str, Any]] = {
         "cache": {"enabled": True, "engine": "valkey", "nodeType": "cache.t4g.micro"},
         "cdn": {"enabled": True},
         "billing": {"monthlyBudgetUsd": 105},
-        "usage": {"gbServedPerMonth": 50, "requestsPerMonth": 3000000, "cdnGbPerMonth": 500,
-                  "assetsStorageGb": 200, "logsGbPerMonth": 10, "natGbPerMonth": 20},
     },
     Phase.PRODUCTION: {
         "network": {"azCount": 3, "egress": "gatewayPerAz"},
@@ -43,8 +42,6 @@ PRESETS: dict[Phase, dict[str, Any]] = {
         "cache": {"enabled": True, "engine": "valkey", "nodeType": "cache.t4g.small", "replicas": 1},
         "cdn": {"enabled": True},
         "billing": {"monthlyBudgetUsd": 412},
-        "usage": {"gbServedPerMonth": 100, "requestsPerMonth": 30000000, "cdnGbPerMonth": 2000,
-                  "assetsStorageGb": 1000, "logsGbPerMonth": 30, "natGbPerMonth": 100},
     },
 }
 

@@ -1,0 +1,63 @@
+"""What the pack knows of the stack under analysis: its phase, region and declared usage.
+
+The engine starts the pack with PULUMI_STACK, PULUMI_PROJECT and PULUMI_CONFIG; pulumi_policy turns them
+into Pulumi settings before each Analyze call, so `pulumi.Config` reads the stack's own config here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+
+import pulumi
+from pulumi_policy.proxy import UnknownValueError
+
+from .cost import PricedResource, Usage, parse_usage
+
+PHASES = ("mvp", "growth", "production")
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    name: str
+    phase: Optional[str]
+    region: str
+    usage: Usage
+    usage_problems: tuple[str, ...]
+
+
+def current_stack() -> StackInfo:
+    config = pulumi.Config("phasegate")
+    try:
+        usage_raw = config.get_object("usage")
+    except Exception:  # noqa: BLE001 - malformed JSON is reported as a usage problem, not a crash
+        usage_raw = None
+    usage, problems = parse_usage(usage_raw if isinstance(usage_raw, dict) else None)
+    try:
+        stack = pulumi.get_stack()
+    except Exception:  # noqa: BLE001 - outside an engine run there is no stack
+        stack = "unknown"
+    return StackInfo(name=stack, phase=config.get("phase"), region=pulumi.Config("aws").get("region") or DEFAULT_REGION,
+                     usage=usage, usage_problems=tuple(problems))
+
+
+def resource_region(resource: Any, default: str) -> str:
+    """pulumi-aws v7 resources carry their region; otherwise their provider's, otherwise the stack's."""
+    for source in (getattr(resource, "props", None), getattr(getattr(resource, "provider", None), "props", None)):
+        try:
+            region = source.get("region") if source is not None else None
+        except UnknownValueError:
+            region = None
+        if isinstance(region, str) and region:
+            return region
+    return default
+
+
+def priced_view(resources: Iterable[Any], default_region: str) -> list[PricedResource]:
+    """Adapt pulumi_policy's PolicyResource objects to the estimator's input."""
+    return [
+        PricedResource(urn=r.urn, type=r.resource_type, name=r.name, props=r.props,
+                       region=resource_region(r, default_region), parent=r.parent.urn if r.parent else None)
+        for r in resources
+    ]
