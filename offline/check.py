@@ -1,37 +1,129 @@
-"""The offline check: run a stack's real program under mocks and report its resource graph, no AWS needed."""
+"""The offline check: a stack's real program under mocks, priced and judged by the real policy pack over gRPC.
+
+No AWS credentials and no pulumi CLI are needed. Exit status: 0 when every stack passes every mandatory
+policy, 1 when any stack has a mandatory violation or cannot be built, 2 for bad arguments.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Mapping, Sequence
 
-from .program import PROJECT_DIR, ProgramError, run_program
-from .tree import render_tree
+from .analyzer import PACK_DIR, PackError, evaluate
+from components.config.loader import parse_config_value as parse_value
+
+from .program import PROJECT, PROJECT_DIR, ProgramError, run_program, stack_config
+from .report import CostRow, StackReport, render_json, render_markdown, render_text
+
+if str(PACK_DIR) not in sys.path:
+    sys.path.insert(0, str(PACK_DIR))
+
+from phasegate_policies.cost import PricedResource, estimate, parse_usage  # noqa: E402
+from phasegate_policies.cost_rules import CEILING_SCHEMA, ceiling_for  # noqa: E402
+from phasegate_policies.props import with_config_defaults  # noqa: E402
+from phasegate_policies.stack import resource_region  # noqa: E402
 
 
 def known_stacks() -> list[str]:
     return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
 
 
+def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
+                config: Mapping[str, str] | None = None) -> StackReport:
+    report = StackReport(stack=stack)
+    try:
+        config = dict(config) if config is not None else stack_config(stack)
+        values = {key: parse_value(value) for key, value in config.items()}
+        report.phase, report.region = values.get("phasegate:phase"), values.get("aws:region", "us-east-1")
+        run = run_program(stack, config=config)
+    except ProgramError as exc:
+        report.errors = exc.messages
+        return report
+    report.resources = run.resources
+    report.rows, result = price(run.resources, values, report.region)
+    report.total_usd = result.total
+    report.unpriced = [{"name": _name(urn), "type": typ, "reason": why} for urn, typ, why in result.unpriced]
+    report.unknown = [{"name": _name(urn), "type": typ, "reason": why} for urn, typ, why in result.unknown]
+    ceiling_config = with_config_defaults((pack_config or {}).get("cost-ceiling"), CEILING_SCHEMA)
+    report.ceiling = ceiling_for(ceiling_config, report.phase) if report.phase in ("mvp", "growth", "production") else 0.0
+    try:
+        report.evaluation = evaluate(run.resources, stack=stack, project=PROJECT, config=run.config,
+                                     pack_config=pack_config)
+    except PackError as exc:
+        report.errors = [str(exc)]
+    return report
+
+
+def price(resources, values: Mapping[str, Any], region: str):
+    """The same estimator the pack runs, fed the same outputs the pack receives in AnalyzeStack."""
+    by_urn = {r.urn: r for r in resources}
+    view = []
+    for r in resources:
+        provider = by_urn.get(r.provider_urn)
+        adapter = SimpleNamespace(props=r.outputs, provider=SimpleNamespace(props=provider.inputs) if provider else None)
+        view.append(PricedResource(urn=r.urn, type=r.type, name=r.name, props=r.outputs,
+                                   region=resource_region(adapter, region), parent=r.parent or None))
+    usage, _ = parse_usage(values.get("phasegate:usage") if isinstance(values.get("phasegate:usage"), dict) else None)
+    result = estimate(view, usage, region)
+    rows = [CostRow(resource=line.name, type=line.type, component=_component(line.urn, by_urn), item=line.item,
+                    monthly_usd=round(line.monthly_usd, 2)) for line in result.lines]
+    rows.sort(key=lambda row: (row.component == "(stack usage)", row.component, row.resource))
+    return rows, result
+
+
+def _component(urn: str | None, by_urn: Mapping[str, Any]) -> str:
+    """The top-level component a resource belongs to (the one directly under the stack)."""
+    if urn is None:
+        return "(stack usage)"
+    current = by_urn.get(urn)
+    while current is not None and current.parent in by_urn:
+        current = by_urn[current.parent]
+    return current.name if current is not None else _name(urn)
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="check", description=__doc__)
+    parser = argparse.ArgumentParser(prog="./dev check", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stacks", nargs="*", help=f"stacks to check (default: all of {', '.join(known_stacks())})")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--pack-config", type=Path,
+                        help="policy pack config JSON, as given to `pulumi preview --policy-pack-config`")
+    parser.add_argument("--no-tree", action="store_true", help="text format: leave out the resource tree")
+    parser.add_argument("--output", type=Path, help="also write the report to this file")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    failed = False
-    for stack in args.stacks or known_stacks():
+    stacks = args.stacks or known_stacks()
+    unknown = [s for s in stacks if s not in known_stacks()]
+    if unknown:
+        print(f"check: no stack file for {', '.join(unknown)}; stacks here: {', '.join(known_stacks())}",
+              file=sys.stderr)
+        return 2
+    pack_config = None
+    if args.pack_config:
         try:
-            run = run_program(stack)
-        except ProgramError as exc:
-            print(f"== {stack}: the program did not run", file=sys.stderr)
-            for message in exc.messages:
-                print(f"error: {message}", file=sys.stderr)
-            failed = True
-            continue
-        print(f"== {stack}: {len(run.resources)} resources")
-        print("\n".join(render_tree(run.resources)))
-    return 1 if failed else 0
+            pack_config = json.loads(args.pack_config.read_text())
+        except (OSError, ValueError) as exc:
+            print(f"check: cannot read policy pack config {args.pack_config}: {exc}", file=sys.stderr)
+            return 2
+    reports = [check_stack(stack, pack_config) for stack in stacks]
+    if args.format == "json":
+        text = render_json(reports)
+    elif args.format == "markdown":
+        text = render_markdown(reports)
+    else:
+        text = "\n\n".join(render_text(r, tree=not args.no_tree) for r in reports) + "\n"
+    sys.stdout.write(text)
+    if args.output:
+        args.output.write_text(text)
+    return 0 if all(r.passed for r in reports) else 1

@@ -36,14 +36,14 @@ def test_an_instance_too_big_for_the_phase_breaks_the_ceiling(mvp, mvp_graph):
     set_prop(find(graph, "acme-app-host"), "instanceType", "m6i.large")
     evaluation = check(graph, mvp.config)
     [message] = messages(evaluation, "cost-ceiling")
-    assert message.startswith("Estimated $90.62/month exceeds the mvp ceiling of $45.00 by $45.62. "
+    assert message.startswith("Estimated $90.80/month exceeds the mvp ceiling of $45.00 by $45.80. "
                               "Top cost drivers: acme-app-host $72.48, acme-db-postgres $14.38, acme-app-ip $3.65.")
     assert [v.level for v in evaluation.violations] == ["mandatory"]
 
 
 def test_the_platform_owner_sets_the_ceilings_in_the_pack_config(mvp, mvp_graph):
     tight = check(mvp.resources, mvp.config, pack_config={"cost-ceiling": {"ceilings": {"mvp": 30}}})
-    assert messages(tight, "cost-ceiling")[0].startswith("Estimated $35.73/month exceeds the mvp ceiling of $30.00")
+    assert messages(tight, "cost-ceiling")[0].startswith("Estimated $35.91/month exceeds the mvp ceiling of $30.00")
     graph = mvp_graph()
     set_prop(find(graph, "acme-app-host"), "instanceType", "m6i.large")
     generous = check(graph, mvp.config, pack_config={"cost-ceiling": {"ceilings": {"mvp": 100}}})

@@ -27,7 +27,7 @@ CEILING_SCHEMA = {
 }
 
 
-def _ceiling_for(config: dict, phase: str) -> float:
+def ceiling_for(config: dict, phase: str) -> float:
     ceilings = {**DEFAULT_CEILINGS, **(config.get("ceilings") or {})}
     return float(ceilings[phase])
 
@@ -39,7 +39,7 @@ def _validate_cost_ceiling(args: StackValidationArgs, report_violation: ReportVi
         report_violation(f"phasegate:phase is {stack.phase!r}; set it to one of {', '.join(PHASES)} so the "
                          f"cost ceiling of that phase applies.")
         return
-    ceiling = _ceiling_for(config, stack.phase)
+    ceiling = ceiling_for(config, stack.phase)
     result = estimate(priced_view(args.resources, stack.region), stack.usage, stack.region)
     if result.total > ceiling:
         drivers = ", ".join(f"{name} ${usd:.2f}" for name, usd in result.top_drivers(int(config["topDrivers"])))
