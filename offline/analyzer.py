@@ -25,6 +25,7 @@ from .mocks import RecordedResource
 PACK_DIR = Path(__file__).resolve().parent.parent / "policies"
 LEVELS = {"advisory": pb.ADVISORY, "mandatory": pb.MANDATORY, "remediate": pb.REMEDIATE, "disabled": pb.DISABLED}
 LEVEL_NAMES = {value: name for name, value in LEVELS.items()}
+MAX_MESSAGE_BYTES = 400 * 1024 * 1024  # pulumi_policy's server accepts up to 400 MiB
 
 
 class PackError(Exception):
@@ -93,7 +94,9 @@ class PolicyPackProcess:
             self.close()
             stderr = self.process.stderr.read().decode()[-2000:]
             raise PackError(f"the policy pack in {pack_dir} did not start: {first_line or stderr}")
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{first_line}")
+        # The engine sends whole stacks in one AnalyzeStack message; lift gRPC's 4 MiB default as it does.
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{first_line}", options=[
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES), ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)])
         self.stub = pb_grpc.AnalyzerStub(self.channel)
         self.info = self.stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
 

@@ -176,3 +176,9 @@ def test_catalog_entries_carry_unit_source_and_date_for_every_region():
 def test_free_and_priced_types_do_not_overlap():
     from phasegate_policies.cost.estimator import PRICERS
     assert not FREE_TYPES & set(PRICERS)
+
+
+def test_an_instance_without_a_type_is_unpriced_with_the_reason():
+    result = priced("aws:ec2/instance:Instance", {"ami": "ami-1"})
+    assert result.unpriced == [("urn:aws:ec2/instance:Instance::r", "aws:ec2/instance:Instance",
+                                "ec2Instance needs a size (instance type or class) and none is set")]

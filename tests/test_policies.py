@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import DELETE, extra_resource, find, set_prop
+from conftest import DELETE, ROOT, extra_resource, find, set_prop
 from offline.analyzer import PackError, evaluate
 
 
@@ -283,3 +283,20 @@ def test_policies_declare_their_config_schemas_over_grpc(mvp):
     assert schemas["cost-ceiling"]["ceilings"]["default"] == {"mvp": 45, "growth": 105, "production": 412}
     assert schemas["public-ingress"]["allowedPorts"]["default"] == [80, 443]
     assert json.loads(json.dumps(schemas["backup-retention"]))["minimumDays"]["default"] == 7
+
+
+def test_a_crashing_policy_reports_a_violation_instead_of_aborting_the_preview():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "policies"))
+    from phasegate_policies.guard import guarded
+    from pulumi_policy import StackValidationPolicy
+
+    def broken(args, report_violation):
+        raise KeyError("limitAmount")
+
+    reported = []
+    guarded(StackValidationPolicy(name="broken", description="d", validate=broken)).validate(
+        None, lambda message, urn=None: reported.append(message))
+    assert reported == ["policy broken failed on this input (KeyError: 'limitAmount' at test_policies.py:"
+                        f"{broken.__code__.co_firstlineno + 1}); please report it."]

@@ -93,31 +93,35 @@ def _safe(read) -> Any:
         return None
 
 
-def _routes_to_internet_gateway(graph: _Graph, table: Any) -> bool:
-    igws = set(id(r) for r in graph.of_type("aws:ec2/internetGateway:InternetGateway"))
-    if any(id(t) in igws for t in graph.targets(table, "routes")):
+def _is_internet_gateway(graph: _Graph, holder: Any, prop: str, igws: set[str], value: Any = None) -> bool:
+    """A route's target is an IGW when it depends on one, or (without dependencies) its id says so."""
+    if any(t.urn in igws for t in graph.targets(holder, prop)):
         return True
-    for route in items(table.props, "routes"):
-        gateway = _safe(lambda: route.get("gatewayId"))
-        if isinstance(gateway, str) and gateway.startswith("igw-"):
-            return True
+    return isinstance(value, str) and value.startswith("igw-")
+
+
+def _internet_route_tables(graph: _Graph) -> set[str]:
+    igws = {r.urn for r in graph.of_type("aws:ec2/internetGateway:InternetGateway")}
+    tables = set()
+    for table in graph.of_type("aws:ec2/routeTable:RouteTable"):
+        if any(t.urn in igws for t in graph.targets(table, "routes")) or any(
+                isinstance(g, str) and g.startswith("igw-")
+                for g in (_safe(lambda r=r: r.get("gatewayId")) for r in items(table.props, "routes"))):
+            tables.add(table.urn)
     for route in graph.of_type("aws:ec2/route:Route"):
-        if table in graph.targets(route, "routeTableId"):
-            if any(id(t) in igws for t in graph.targets(route, "gatewayId")):
-                return True
-            gateway = _safe(lambda: route.props.get("gatewayId"))
-            if isinstance(gateway, str) and gateway.startswith("igw-"):
-                return True
-    return False
+        if _is_internet_gateway(graph, route, "gatewayId", igws, _safe(lambda: route.props.get("gatewayId"))):
+            tables.update(t.urn for t in graph.targets(route, "routeTableId"))
+    return tables
 
 
-def public_subnets(graph: _Graph) -> list[Any]:
-    """Subnets that map public IPs on launch or whose route table routes to an internet gateway."""
-    public = [s for s in graph.of_type("aws:ec2/subnet:Subnet") if _safe(lambda s=s: s.props.get("mapPublicIpOnLaunch"))]
-    internet_tables = [t for t in graph.of_type("aws:ec2/routeTable:RouteTable") if _routes_to_internet_gateway(graph, t)]
+def public_subnets(graph: _Graph) -> set[str]:
+    """URNs of subnets that map public IPs on launch or whose route table routes to an internet gateway."""
+    public = {s.urn for s in graph.of_type("aws:ec2/subnet:Subnet")
+              if _safe(lambda s=s: s.props.get("mapPublicIpOnLaunch"))}
+    internet_tables = _internet_route_tables(graph)
     for association in graph.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation"):
-        if any(t in internet_tables for t in graph.targets(association, "routeTableId")):
-            public.extend(s for s in graph.targets(association, "subnetId") if s not in public)
+        if any(t.urn in internet_tables for t in graph.targets(association, "routeTableId")):
+            public.update(s.urn for s in graph.targets(association, "subnetId"))
     return public
 
 
@@ -139,7 +143,7 @@ def _validate_private_placement(args: StackValidationArgs, report_violation: Rep
                              resource.urn)
         if kind in PLACEMENT:
             what, prop = PLACEMENT[kind]
-            exposed = [s.name for s in graph.targets(resource, prop) if s in public]
+            exposed = [s.name for s in graph.targets(resource, prop) if s.urn in public]
             if exposed:
                 report_violation(f"The {what} {resource.name} uses public subnet(s) {', '.join(exposed)}: "
                                  f"use private subnets only (no route to an internet gateway).", resource.urn)
@@ -148,7 +152,7 @@ def _validate_private_placement(args: StackValidationArgs, report_violation: Rep
                              f"node_associate_public_ip_address=False and place nodes in private subnets.",
                              resource.urn)
         if kind == "aws:ec2/instance:Instance" and _is_node(resource):
-            on_public = [s.name for s in graph.targets(resource, "subnetId") if s in public]
+            on_public = [s.name for s in graph.targets(resource, "subnetId") if s.urn in public]
             if on_public or _safe(lambda: resource.props.get("associatePublicIpAddress")):
                 report_violation(f"Kubernetes node {resource.name} is reachable from the internet: place it in a "
                                  f"private subnet without a public IP.", resource.urn)

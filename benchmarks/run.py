@@ -1,0 +1,118 @@
+"""Measures what users wait for and what the pack adds over the SDK floor; prints a Markdown report.
+
+    ./dev bench [--repeat N] [--sizes 1000 10000]
+
+Times are wall-clock medians on this machine; compare runs on the same machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from offline.analyzer import PACK_DIR, PolicyPackProcess, provider_views
+from offline.check import check_stack, known_stacks
+from offline.mocks import RecordedResource
+from offline.program import PROJECT, PROJECT_DIR, ProgramError, run_program
+
+EMPTY_PACK = Path(__file__).resolve().parent / "empty_pack"
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def analyse(pack: PolicyPackProcess, resources: list[RecordedResource], providers) -> None:
+    for r in resources:
+        if r.custom:
+            pack.analyze(r, providers[r.urn])
+    pack.analyze_stack(resources, providers)
+
+
+def synthetic(base: list[RecordedResource], size: int) -> list[RecordedResource]:
+    """`size` resources made of copies of a real stack's graph, each copy with its own URNs and ids."""
+    out: list[RecordedResource] = []
+    copy_index = 0
+    while len(out) < size:
+        suffix = f"-{copy_index}"
+        rename = {r.urn: r.urn + suffix for r in base}
+        for r in base:
+            if len(out) == size:
+                break
+            clone = copy.deepcopy(r)
+            clone.urn, clone.name = rename[r.urn], r.name + suffix
+            clone.parent = rename.get(r.parent, r.parent)
+            clone.dependencies = [rename.get(d, d) for d in r.dependencies]
+            clone.property_dependencies = {k: [rename.get(u, u) for u in v] for k, v in r.property_dependencies.items()}
+            out.append(clone)
+        copy_index += 1
+    return out
+
+
+def bench_pack(pack_dir: Path, resources, config, repeat: int) -> float:
+    providers = provider_views(resources, "mvp", PROJECT, "us-east-1")
+    with PolicyPackProcess(stack="mvp", project=PROJECT, config=config, pack_dir=pack_dir) as pack:
+        pack.configure()
+        analyse(pack, resources, providers)  # warm-up
+        return timed(lambda: analyse(pack, resources, providers), repeat)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="./dev bench")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    args = parser.parse_args(argv)
+
+    out = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}",
+           "", "| stack | program under mocks | pack evaluation (warm) | offline check (process) | estimate / ceiling |",
+           "|---|---:|---:|---:|---:|"]
+    for stack in known_stacks():
+        try:
+            run = run_program(stack)
+        except ProgramError as exc:
+            out.append(f"| {stack} | pending: {exc.messages[0].split(': ', 1)[-1][:60]}... | - | - | - |")
+            continue
+        program_s = timed(lambda: run_program(stack), args.repeat)
+        pack_s = bench_pack(PACK_DIR, run.resources, run.config, args.repeat)
+        check_s = timed(lambda: subprocess.run([sys.executable, "-m", "offline", stack, "--no-tree"], cwd=PROJECT_DIR,
+                                               capture_output=True, check=False), max(1, args.repeat // 2))
+        report = check_stack(stack)
+        out.append(f"| {stack} ({len(run.resources)} resources) | {program_s * 1000:.0f} ms | {pack_s * 1000:.0f} ms | "
+                   f"{check_s:.2f} s | ${report.total_usd:.2f} / ${report.ceiling:.2f} |")
+
+    base = run_program("mvp")
+    out += ["", "Pack evaluation on synthetic graphs (copies of the mvp graph): Analyze per resource + AnalyzeStack once.",
+            "", "| resources | phasegate pack | empty pack (same shape) | ratio | phasegate per resource | empty per resource |",
+            "|---:|---:|---:|---:|---:|---:|"]
+    for size in args.sizes:
+        graph = synthetic(base.resources, size)
+        repeat = max(1, args.repeat // (size // 1000 or 1))
+        ours = bench_pack(PACK_DIR, graph, base.config, repeat)
+        floor = bench_pack(EMPTY_PACK, graph, base.config, repeat)
+        out.append(f"| {size} | {ours:.2f} s | {floor:.2f} s | {ours / floor:.2f} | {ours / size * 1e3:.2f} ms | "
+                   f"{floor / size * 1e3:.2f} ms |")
+    print("\n".join(out))
+    return 0
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
