@@ -20,6 +20,20 @@ GIB = 1024 ** 3
 
 
 @dataclass(frozen=True)
+class MetricQuery:
+    """One metric (or expression) of a metric-math alarm; exactly one query returns the alarmed value."""
+
+    id: str
+    namespace: str = ""
+    metric: str = ""
+    dimensions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    statistic: str = "Average"
+    expression: str = ""
+    label: str = ""
+    return_data: bool = False
+
+
+@dataclass(frozen=True)
 class AlarmSpec:
     key: str  # suffix of the resource name
     description: str
@@ -32,6 +46,7 @@ class AlarmSpec:
     period: int = 300
     evaluation_periods: int = 1
     treat_missing_data: str = "missing"
+    queries: tuple[MetricQuery, ...] = ()  # metric math instead of namespace/metric
 
 
 def host_alarms(instance_id: pulumi.Input[str], cfg: AlertsConfig) -> list[AlarmSpec]:
@@ -45,6 +60,74 @@ def host_alarms(instance_id: pulumi.Input[str], cfg: AlertsConfig) -> list[Alarm
                   "disk_used_percent", "GreaterThanThreshold", cfg.host_disk_percent, dims),
         AlarmSpec("host-status", "Host failed its EC2 status checks", "AWS/EC2", "StatusCheckFailed",
                   "GreaterThanThreshold", 0, dims, statistic="Maximum", period=60, evaluation_periods=2),
+    ]
+
+
+def node_alarms(instance_ids: Sequence[pulumi.Input[str]], cfg: AlertsConfig) -> list[AlarmSpec]:
+    """Per-node CPU, memory and health for a multi-node cluster."""
+    specs = []
+    for index, instance_id in enumerate(instance_ids):
+        dims = {"InstanceId": instance_id}
+        specs += [
+            AlarmSpec(f"node-{index}-cpu", f"Node {index} CPU above {cfg.host_cpu_percent}% for 5 minutes", "AWS/EC2",
+                      "CPUUtilization", "GreaterThanThreshold", cfg.host_cpu_percent, dims),
+            AlarmSpec(f"node-{index}-memory", f"Node {index} memory above {cfg.host_memory_percent}%", "CWAgent",
+                      "mem_used_percent", "GreaterThanThreshold", cfg.host_memory_percent, dims),
+            AlarmSpec(f"node-{index}-status", f"Node {index} failed its EC2 status checks", "AWS/EC2",
+                      "StatusCheckFailed", "GreaterThanThreshold", 0, dims, statistic="Maximum", period=60,
+                      evaluation_periods=2),
+        ]
+    return specs
+
+
+def load_balancer_alarms(lb_suffix: pulumi.Input[str], tg_suffix: pulumi.Input[str],
+                         cfg: AlertsConfig) -> list[AlarmSpec]:
+    lb, tg = {"LoadBalancer": lb_suffix}, {"LoadBalancer": lb_suffix, "TargetGroup": tg_suffix}
+    error_rate = (
+        MetricQuery("elb5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", lb, "Sum"),
+        MetricQuery("target5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", lb, "Sum"),
+        MetricQuery("requests", "AWS/ApplicationELB", "RequestCount", lb, "Sum"),
+        MetricQuery("rate", expression="100 * (FILL(elb5xx, 0) + FILL(target5xx, 0)) / requests",
+                    label="5xx % of requests", return_data=True),
+    )
+    return [
+        AlarmSpec("alb-5xx-rate", f"More than {cfg.alb_5xx_percent:g}% of requests failed with 5xx over 5 minutes", "",
+                  "", "GreaterThanThreshold", cfg.alb_5xx_percent, queries=error_rate, treat_missing_data="notBreaching"),
+        AlarmSpec("alb-unhealthy-targets", "At least one node fails the load balancer's health check",
+                  "AWS/ApplicationELB", "UnHealthyHostCount", "GreaterThanThreshold", 0, tg, statistic="Maximum",
+                  period=60, evaluation_periods=3),
+    ]
+
+
+def cache_alarms(member_ids: Sequence[str], cfg: AlertsConfig) -> list[AlarmSpec]:
+    return [
+        AlarmSpec(f"cache-{index}-memory", f"Cache node {member} memory above {cfg.cache_memory_percent}%",
+                  "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "GreaterThanThreshold",
+                  cfg.cache_memory_percent, {"CacheClusterId": member})
+        for index, member in enumerate(member_ids)
+    ]
+
+
+def next_phase_triggers(instance_ids: Sequence[pulumi.Input[str]], lb_suffix: pulumi.Input[str],
+                        cfg: AlertsConfig) -> list[AlarmSpec]:
+    """The reference plans' migration criteria as alarms: sustained load means plan the next phase now."""
+    hours = cfg.trigger_hours
+
+    def average_of(metric: str, namespace: str, label: str) -> tuple[MetricQuery, ...]:
+        nodes = tuple(MetricQuery(f"n{i}", namespace, metric, {"InstanceId": iid}) for i, iid in enumerate(instance_ids))
+        return nodes + (MetricQuery("avg", expression=f"AVG([{', '.join(q.id for q in nodes)}])", label=label,
+                                    return_data=True),)
+
+    return [
+        AlarmSpec("trigger-cpu", f"Next phase: cluster CPU above {cfg.trigger_cpu_percent}% for {hours} h", "", "",
+                  "GreaterThanThreshold", cfg.trigger_cpu_percent, period=3600, evaluation_periods=hours,
+                  queries=average_of("CPUUtilization", "AWS/EC2", "average node CPU %")),
+        AlarmSpec("trigger-memory", f"Next phase: cluster memory above {cfg.trigger_memory_percent}% for {hours} h",
+                  "", "", "GreaterThanThreshold", cfg.trigger_memory_percent, period=3600, evaluation_periods=hours,
+                  queries=average_of("mem_used_percent", "CWAgent", "average node memory %")),
+        AlarmSpec("trigger-requests", f"Next phase: more than {cfg.trigger_requests_per_day:,} requests a day",
+                  "AWS/ApplicationELB", "RequestCount", "GreaterThanThreshold", cfg.trigger_requests_per_day,
+                  {"LoadBalancer": lb_suffix}, statistic="Sum", period=86400, treat_missing_data="notBreaching"),
     ]
 
 
@@ -89,10 +172,19 @@ class Alerts(pulumi.ComponentResource):
 
 def metric_alarm(name: str, spec: AlarmSpec, actions: Sequence[pulumi.Input[str]], tags: Tagger,
                  opts: pulumi.ResourceOptions) -> cloudwatch.MetricAlarm:
+    if spec.queries:
+        metric = {"metric_queries": [
+            cloudwatch.MetricAlarmMetricQueryArgs(
+                id=q.id, expression=q.expression or None, label=q.label or None, return_data=q.return_data,
+                metric=None if q.expression else cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                    namespace=q.namespace, metric_name=q.metric, dimensions=dict(q.dimensions), stat=q.statistic,
+                    period=spec.period))
+            for q in spec.queries]}
+    else:
+        metric = {"namespace": spec.namespace, "metric_name": spec.metric, "dimensions": dict(spec.dimensions),
+                  "statistic": spec.statistic, "period": spec.period}
     return cloudwatch.MetricAlarm(
-        name, alarm_description=spec.description, namespace=spec.namespace, metric_name=spec.metric,
-        dimensions=dict(spec.dimensions), statistic=spec.statistic, period=spec.period,
-        evaluation_periods=spec.evaluation_periods, comparison_operator=spec.comparison, threshold=spec.threshold,
-        treat_missing_data=spec.treat_missing_data, alarm_actions=list(actions), ok_actions=list(actions),
-        tags=tags(name), opts=opts,
+        name, alarm_description=spec.description, evaluation_periods=spec.evaluation_periods,
+        comparison_operator=spec.comparison, threshold=spec.threshold, treat_missing_data=spec.treat_missing_data,
+        alarm_actions=list(actions), ok_actions=list(actions), tags=tags(name), opts=opts, **metric,
     )

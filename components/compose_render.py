@@ -6,14 +6,25 @@ Secrets are never rendered: the boot script fetches them from Secrets Manager wi
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
+
 import yaml
 
+from .boot_scripts import (
+    USER_DATA_LIMIT,
+    app_secret_line,
+    check_size,
+    cloudwatch_agent_config,
+    database_url_lines,
+    install_cloudwatch_agent,
+    systemd_timer,
+    write_file,
+)
 from .config.models import App
 
-USER_DATA_LIMIT = 16 * 1024  # EC2 rejects larger user data
+__all__ = ["USER_DATA_LIMIT", "HostFacts", "render_caddyfile", "render_compose", "render_fetch_secrets",
+           "render_user_data"]
+
 COMPOSE_VERSION = "v2.29.7"
 CADDY_IMAGE = "caddy:2.8"
 APP_DIR = "/opt/phasegate"
@@ -79,55 +90,27 @@ def render_caddyfile(app: App) -> str:
     return f"{site} {{\n\tencode gzip\n" + "".join(blocks) + "}\n"
 
 
-def cloudwatch_agent_config() -> str:
-    """Memory and root-disk metrics per instance: the two alarms EC2's own metrics cannot give."""
-    return json.dumps({
-        "agent": {"metrics_collection_interval": 60},
-        "metrics": {
-            "namespace": "CWAgent",
-            "append_dimensions": {"InstanceId": "${aws:InstanceId}"},
-            "aggregation_dimensions": [["InstanceId"]],
-            "metrics_collected": {
-                "mem": {"measurement": ["mem_used_percent"]},
-                "disk": {"measurement": ["used_percent"], "resources": ["/"]},
-            },
-        },
-    }, indent=1)
-
-
 def render_fetch_secrets(app: App, facts: HostFacts) -> str:
     lines = [
         "#!/bin/bash",
-        "# Fetches secrets with the instance role at every start; nothing secret is in user data or Pulumi state.",
+        "# Fetches secrets with the instance role; nothing secret is in user data or Pulumi state.",
         "set -euo pipefail",
         "umask 077",
         f"cd {APP_DIR}",
         "mkdir -p secrets",
-        f"db=$(aws secretsmanager get-secret-value --region {facts.region} --secret-id '{facts.db_secret_arn}'"
-        " --query SecretString --output text)",
-        "user=$(jq -r .username <<<\"$db\")",
-        "pass=$(jq -rn --arg p \"$(jq -r .password <<<\"$db\")\" '$p|@uri')",
-        f"url=\"postgresql://$user:$pass@{facts.db_address}:{facts.db_port}/{facts.db_name}?sslmode=require\"",
+        *database_url_lines(facts.region, facts.db_secret_arn, facts.db_address, facts.db_port, facts.db_name),
     ]
     for svc in app.services:
         target = f"secrets/{svc.name}.env"
-        lines.append(f"echo \"DATABASE_URL=$url\" > {target}.tmp")
-        for env_name, secret_name in sorted(svc.secrets.items()):
-            lines.append(
-                f"echo \"{env_name}=$(aws secretsmanager get-secret-value --region {facts.region} "
-                f"--secret-id '{secret_name}' --query SecretString --output text)\" >> {target}.tmp"
-            )
+        lines.append(f"echo \"DATABASE_URL=$database_url\" > {target}.tmp")
+        lines += [app_secret_line(facts.region, env, secret, f"{target}.tmp")
+                  for env, secret in sorted(svc.secrets.items())]
         lines.append(f"mv {target}.tmp {target}")
     return "\n".join(lines) + "\n"
 
 
-def _write(path: str, content: str, mode: str = "0644") -> str:
-    encoded = base64.b64encode(content.encode()).decode()
-    return f"echo '{encoded}' | base64 -d > {path}\nchmod {mode} {path}\n"
-
-
 def render_user_data(app: App, facts: HostFacts) -> str:
-    """The first-boot script: Docker + Compose, the CloudWatch agent, the app files and a systemd unit."""
+    """The first-boot script: Docker + Compose, the CloudWatch agent, the app files and systemd units."""
     unit = (
         "[Unit]\nDescription=phasegate app (Docker Compose)\nAfter=docker.service network-online.target\n"
         "Requires=docker.service\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\n"
@@ -135,6 +118,13 @@ def render_user_data(app: App, facts: HostFacts) -> str:
         "ExecStart=/usr/bin/docker compose up -d --remove-orphans\nExecStop=/usr/bin/docker compose down\n\n"
         "[Install]\nWantedBy=multi-user.target\n"
     )
+    # RDS rotates its managed password: refresh the env files hourly; compose recreates what changed.
+    refresh = (
+        "[Unit]\nDescription=phasegate: refresh secrets and apply them\nRequires=docker.service\n\n"
+        f"[Service]\nType=oneshot\nWorkingDirectory={APP_DIR}\nExecStart={APP_DIR}/fetch-secrets.sh\n"
+        "ExecStart=/usr/bin/docker compose up -d --remove-orphans\n"
+    )
+    timer_path, timer = systemd_timer("phasegate-secrets", "Hourly secret refresh", "1h")
     script = (
         "#!/bin/bash\n"
         "# phasegate compose host bootstrap (runs once, at first boot).\n"
@@ -146,19 +136,13 @@ def render_user_data(app: App, facts: HostFacts) -> str:
         f"curl -fsSL -o /usr/libexec/docker/cli-plugins/docker-compose "
         f"https://github.com/docker/compose/releases/download/{COMPOSE_VERSION}/docker-compose-linux-$arch\n"
         "chmod 0755 /usr/libexec/docker/cli-plugins/docker-compose\n"
-        f"mkdir -p {APP_DIR}\n"
-        + _write("/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json", cloudwatch_agent_config())
-        + "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s "
-          "-c file:/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json\n"
-        + _write(f"{APP_DIR}/compose.yaml", render_compose(app, facts))
-        + _write(f"{APP_DIR}/Caddyfile", render_caddyfile(app))
-        + _write(f"{APP_DIR}/fetch-secrets.sh", render_fetch_secrets(app, facts), "0700")
-        + _write("/etc/systemd/system/phasegate-app.service", unit)
-        + "systemctl daemon-reload\nsystemctl enable --now phasegate-app.service\n"
+        + install_cloudwatch_agent(cloudwatch_agent_config())
+        + write_file(f"{APP_DIR}/compose.yaml", render_compose(app, facts))
+        + write_file(f"{APP_DIR}/Caddyfile", render_caddyfile(app))
+        + write_file(f"{APP_DIR}/fetch-secrets.sh", render_fetch_secrets(app, facts), "0700")
+        + write_file("/etc/systemd/system/phasegate-app.service", unit)
+        + write_file("/etc/systemd/system/phasegate-secrets.service", refresh)
+        + write_file(timer_path, timer)
+        + "systemctl daemon-reload\nsystemctl enable --now phasegate-app.service phasegate-secrets.timer\n"
     )
-    if len(script.encode()) > USER_DATA_LIMIT:
-        raise ValueError(
-            f"the compose host's user data is {len(script.encode())} bytes, over EC2's {USER_DATA_LIMIT}-byte limit; "
-            "reduce the number of services or their environment"
-        )
-    return script
+    return check_size(script, "compose host")

@@ -63,7 +63,8 @@ def test_user_data_fetches_secrets_at_boot_and_never_embeds_them(app):
     files = _decoded_files(user_data)
     assert set(files) == {"/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json",
                           "/opt/phasegate/compose.yaml", "/opt/phasegate/Caddyfile",
-                          "/opt/phasegate/fetch-secrets.sh", "/etc/systemd/system/phasegate-app.service"}
+                          "/opt/phasegate/fetch-secrets.sh", "/etc/systemd/system/phasegate-app.service",
+                          "/etc/systemd/system/phasegate-secrets.service", "/etc/systemd/system/phasegate-secrets.timer"}
     fetch = files["/opt/phasegate/fetch-secrets.sh"]
     assert "umask 077" in fetch
     assert "--secret-id 'arn:aws:secretsmanager:us-east-1:1:secret:rds!db-x'" in fetch
@@ -71,6 +72,10 @@ def test_user_data_fetches_secrets_at_boot_and_never_embeds_them(app):
     assert "sslmode=require" in fetch
     assert "ExecStartPre=/opt/phasegate/fetch-secrets.sh" in files["/etc/systemd/system/phasegate-app.service"]
     assert "mem_used_percent" in files["/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"]
+    # RDS rotates the managed password every 7 days: the env files are refreshed hourly and applied.
+    assert "OnUnitActiveSec=1h" in files["/etc/systemd/system/phasegate-secrets.timer"]
+    assert "ExecStart=/opt/phasegate/fetch-secrets.sh" in files["/etc/systemd/system/phasegate-secrets.service"]
+    assert "systemctl enable --now phasegate-app.service phasegate-secrets.timer" in user_data
 
 
 def test_user_data_over_the_ec2_limit_is_refused_with_a_reason(app):

@@ -90,6 +90,9 @@ class Service(Section):
 class App(Section):
     name: Slug = Field(description="Application name; prefixes resource names and tags.")
     domain: Optional[Domain] = Field(None, description="Public DNS name; enables HTTPS.")
+    hosted_zone: Optional[Domain] = Field(
+        None, description="Existing public Route 53 zone holding the domain (default: the domain's parent); "
+                          "used for certificate validation and the alias record when behind a load balancer.")
     services: list[Service] = Field(min_length=1, description="The containers that make up the app.")
 
     @model_validator(mode="after")
@@ -105,7 +108,23 @@ class App(Section):
         clash = sorted({p for p in prefixes if prefixes.count(p) > 1})
         if clash:
             raise ValueError(f"services: public services must have distinct pathPrefix values; repeated: {clash}")
+        if self.hosted_zone and not self.domain:
+            raise ValueError("hostedZone is set but domain is not; set domain too, or remove hostedZone")
+        if self.hosted_zone and self.domain and not (
+                self.domain == self.hosted_zone or self.domain.endswith("." + self.hosted_zone)):
+            raise ValueError(f"domain {self.domain} is not inside hostedZone {self.hosted_zone}")
         return self
+
+    @property
+    def zone_name(self) -> Optional[str]:
+        if not self.domain:
+            return None
+        return self.hosted_zone or self.domain.split(".", 1)[1]
+
+    @property
+    def root_service(self) -> "Service":
+        """The public service routed at '/', or the one with the shortest prefix: the load balancer checks it."""
+        return min((s for s in self.services if s.public), key=lambda s: len(s.path_prefix))
 
 
 class Network(Section):
@@ -165,6 +184,7 @@ class ComposeHost(Section):
 
 
 class K3s(Section):
+    version: str = Field("v1.31.4+k3s1", pattern=r"^v1\.\d+\.\d+\+k3s\d+$", description="Pinned K3s release.")
     server_instance_type: Ec2Type = Field("t3.small", description="K3s server (control plane) node.")
     agent_instance_type: Ec2Type = Field("t3.small", description="K3s agent (worker) nodes.")
     agent_count: int = Field(1, ge=1, le=10, description="Number of agents.")
@@ -213,6 +233,13 @@ class Alerts(Section):
     db_cpu_percent: Percent = 80
     db_connections_percent: Percent = 80
     db_free_storage_gb: int = Field(5, ge=1)
+    alb_5xx_percent: float = Field(1, gt=0, le=100, description="ALB 5xx responses as % of requests.")
+    cache_memory_percent: Percent = 75
+    # Next-phase triggers (reference plans' migration criteria): sustained load means it is time to move on.
+    trigger_cpu_percent: Percent = 70
+    trigger_memory_percent: Percent = 80
+    trigger_requests_per_day: int = Field(100000, ge=1)
+    trigger_hours: int = Field(6, ge=1, le=24, description="How long load must stay high to trigger.")
 
 
 class Billing(Section):
