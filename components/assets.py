@@ -20,6 +20,7 @@ class AssetsArgs:
 class Assets(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
+    bucket_domain_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: AssetsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("phasegate:assets:Assets", name, None, opts)
@@ -68,4 +69,5 @@ class Assets(pulumi.ComponentResource):
         )
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn
+        self.bucket_domain_name = self.bucket.bucket_regional_domain_name
         self.register_outputs({"bucketName": self.bucket_name, "bucketArn": self.bucket_arn})

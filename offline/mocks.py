@@ -68,6 +68,7 @@ class RealisticMocks(pulumi.runtime.Mocks):
         resource_id, extra = maker(args.name, inputs, region) if maker else _generic(args.typ, args.name, region)
         state = {**inputs, **extra}
         if args.typ.startswith("aws:"):
+            state.setdefault("id", resource_id)
             state.setdefault("region", region)
             if "tags" in inputs:
                 state.setdefault("tagsAll", inputs["tags"])
@@ -87,6 +88,11 @@ class RealisticMocks(pulumi.runtime.Mocks):
                     "id": ACCOUNT_ID}
         if token == "aws:index/getRegion:getRegion":
             return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
+        if token == "aws:route53/getZone:getZone":
+            name = params["name"].rstrip(".")
+            zone_id = f"Z{_hex(name, 13).upper()}"
+            return {"name": f"{name}", "zoneId": zone_id, "id": zone_id, "privateZone": False,
+                    "arn": f"arn:aws:route53:::hostedzone/{zone_id}", "nameServers": [f"ns-1.awsdns-{i}.org" for i in "12"]}
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
         raise NotImplementedError(f"phasegate mocks do not answer {token}; add it to offline/mocks.py")
@@ -167,6 +173,64 @@ def _iam(kind: str):
     return make
 
 
+def _certificate(name, inputs, region):
+    arn = _arn("acm", region, f"certificate/{_hex(name, 8)}-{_hex(name + 'c', 4)}")
+    domain = inputs.get("domainName", "example.com")
+    return arn, {"arn": arn, "status": "PENDING_VALIDATION", "domainValidationOptions": [{
+        "domainName": domain, "resourceRecordName": f"_{_hex(domain, 32)}.{domain}.",
+        "resourceRecordType": "CNAME", "resourceRecordValue": f"_{_hex(domain + 'v', 32)}.acm-validations.aws."}]}
+
+
+def _record(name, inputs, region):
+    fqdn = str(inputs.get("name", name)).rstrip(".")
+    return f"{inputs.get('zoneId', 'Z')}_{fqdn}_{inputs.get('type', 'A')}", {"fqdn": fqdn}
+
+
+def _load_balancer(name, inputs, region):
+    physical = _physical(name)[:32]
+    suffix = f"app/{physical}/{_hex(name, 16)}"
+    arn = _arn("elasticloadbalancing", region, f"loadbalancer/{suffix}")
+    return arn, {"arn": arn, "arnSuffix": suffix, "dnsName": f"{physical}-{int(_hex(name, 8), 16)}.{region}.elb.amazonaws.com",
+                 "zoneId": "Z35SXDOTRQ7X7K", "name": physical}
+
+
+def _target_group(name, inputs, region):
+    physical = _physical(name)[:32]
+    suffix = f"targetgroup/{physical}/{_hex(name, 16)}"
+    arn = _arn("elasticloadbalancing", region, suffix)
+    return arn, {"arn": arn, "arnSuffix": suffix, "name": physical}
+
+
+def _replication_group(name, inputs, region):
+    group_id = inputs.get("replicationGroupId") or _physical(name)
+    nodes = int(inputs.get("numCacheClusters") or 1)
+    return group_id, {"arn": _arn("elasticache", region, f"replicationgroup:{group_id}"),
+                      "primaryEndpointAddress": f"master.{group_id}.{_hex(name, 6)}.{region[:6]}.cache.amazonaws.com",
+                      "memberClusters": [f"{group_id}-{i:03d}" for i in range(1, nodes + 1)]}
+
+
+def _random_password(name, inputs, region):
+    return f"{name}-none", {"result": _hex(name + "secret", int(inputs.get("length", 32)) % 64 or 32),
+                            "bcryptHash": "$2a$10$mock"}
+
+
+def _distribution(name, inputs, region):
+    resource_id = f"E{_hex(name, 13).upper()}"
+    return resource_id, {"arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{resource_id}",
+                         "domainName": f"d{_hex(name, 13)}.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2",
+                         "status": "Deployed"}
+
+
+def _secret(name, inputs, region):
+    arn = _arn("secretsmanager", region, f"secret:{_physical(name)}-{_hex(name, 6)}")
+    return arn, {"arn": arn}
+
+
+def _ssm_parameter(name, inputs, region):
+    physical = inputs.get("name") or _physical(name)
+    return physical, {"name": physical, "arn": _arn("ssm", region, f"parameter{physical}"), "version": 1}
+
+
 _OUTPUTS = {
     "aws:ec2/vpc:Vpc": _prefixed("vpc", "ec2", "vpc"),
     "aws:ec2/subnet:Subnet": _prefixed("subnet", "ec2", "subnet"),
@@ -192,6 +256,19 @@ _OUTPUTS = {
     "aws:iam/role:Role": _iam("role"),
     "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
     "aws:budgets/budget:Budget": _named("budgets", "budget/"),
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:acm/certificateValidation:CertificateValidation": lambda n, i, r: (i.get("certificateArn", n), {}),
+    "aws:route53/record:Record": _record,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:lb/listener:Listener": _prefixed("listener", "elasticloadbalancing", "listener/app"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:elasticache/subnetGroup:SubnetGroup": _named("elasticache", "subnetgroup:"),
+    "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:cloudfront/originAccessControl:OriginAccessControl": _prefixed("E", "cloudfront", "origin-access-control"),
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:ssm/parameter:Parameter": _ssm_parameter,
 }
 
 

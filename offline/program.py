@@ -102,6 +102,8 @@ def run_program(stack: str, config: Mapping[str, str] | None = None, project_dir
         _sync_await(run_pulumi_func(program))
     except pulumi.RunError as exc:
         raise ProgramError(stack, errors.messages or [str(exc)]) from None
+    except Exception as exc:  # noqa: BLE001 - a crash is reported as what it is, not as a traceback
+        raise ProgramError(stack, errors.messages + [f"the program failed: {type(exc).__name__}: {exc}"]) from None
     if errors.messages:
         raise ProgramError(stack, errors.messages)
 

@@ -28,6 +28,15 @@ KEY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:cloudwatch/logGroup:LogGroup": ("name", "retentionInDays"),
     "aws:budgets/budget:Budget": ("limitAmount", "timeUnit"),
     "aws:sns/topicSubscription:TopicSubscription": ("protocol", "endpoint"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ("engine", "nodeType", "numCacheClusters",
+                                                          "atRestEncryptionEnabled", "transitEncryptionEnabled"),
+    "aws:lb/loadBalancer:LoadBalancer": ("loadBalancerType", "internal"),
+    "aws:lb/listener:Listener": ("port", "protocol", "sslPolicy", "defaultActions.0.type"),
+    "aws:lb/targetGroup:TargetGroup": ("port", "protocol", "healthCheck.path"),
+    "aws:acm/certificate:Certificate": ("domainName", "validationMethod"),
+    "aws:route53/record:Record": ("name", "type"),
+    "aws:cloudfront/distribution:Distribution": ("priceClass", "defaultCacheBehavior.viewerProtocolPolicy"),
+    "aws:ssm/parameter:Parameter": ("name", "type"),
     "pulumi:providers:aws": ("region",),
 }
 

@@ -201,7 +201,11 @@ def _waf(r: PricedResource, ctx: _Context) -> list[tuple[str, float]]:
 
 
 def _alarm(r: PricedResource, ctx: _Context) -> list[tuple[str, float]]:
-    return [("standard alarm", ctx.catalog.price("cloudwatchAlarm", r.region))]
+    """A standard alarm costs $0.10 per metric it watches: one, or each metric of a metric-math alarm."""
+    queries = r.props.get("metricQueries") or []
+    metrics = sum(1 for q in queries if q.get("metric")) or 1
+    label = "standard alarm" if not queries else f"metric-math alarm over {metrics} metrics"
+    return [(label, metrics * ctx.catalog.price("cloudwatchAlarm", r.region))]
 
 
 def _dashboard(r: PricedResource, ctx: _Context) -> list[tuple[str, float]]:
@@ -260,7 +264,7 @@ def estimate(resources: Iterable[PricedResource], usage: Usage, region: str,
     children_types = _descendant_types(resources)
 
     for r in resources:
-        if r.type in FREE_TYPES or r.type.startswith(("pulumi:", "phasegate:")):
+        if r.type in FREE_TYPES or r.type.startswith(("pulumi:", "phasegate:", "random:")):
             continue
         if r.type == "eks:index:Cluster" and "aws:eks/cluster:Cluster" in children_types.get(r.urn, set()):
             continue  # its children are in the graph and priced themselves: never both
@@ -350,9 +354,12 @@ def _usage_lines(result: Estimate, ctx: _Context, anchors: Mapping[str, list[Pri
     if u.dbBackupGb:
         add(None, f"{u.dbBackupGb:g} GB RDS backup beyond the free allowance", u.dbBackupGb * price("rdsBackupStorage", region))
 
-    _allowance(result, "aws:cloudwatch/metricAlarm:MetricAlarm", free["cloudwatchAlarms"], "alarms", add)
-    _allowance(result, "aws:cloudwatch/dashboard:Dashboard", free["cloudwatchDashboards"], "dashboards", add)
-    _allowance(result, "aws:budgets/budget:Budget", free["budgets"], "budgets", add)
+    _allowance(result, "aws:cloudwatch/metricAlarm:MetricAlarm", free["cloudwatchAlarms"], "alarm metrics",
+               price("cloudwatchAlarm", region), add)
+    _allowance(result, "aws:cloudwatch/dashboard:Dashboard", free["cloudwatchDashboards"], "dashboards",
+               price("cloudwatchDashboard", region), add)
+    _allowance(result, "aws:budgets/budget:Budget", free["budgets"], "budgets",
+               price("budgetDay", region) * ctx.hours / 24, add)
 
 
 def _alb_lcus(u: Usage, albs: int, hours: float) -> float:
@@ -362,12 +369,12 @@ def _alb_lcus(u: Usage, albs: int, hours: float) -> float:
     return max(gb_per_hour, connections_per_second / 25)
 
 
-def _allowance(result: Estimate, typ: str, free_count: float, label: str, add) -> None:
-    priced = [line for line in result.lines if line.type == typ and line.monthly_usd > 0]
-    if priced:
-        unit = priced[0].monthly_usd
-        count = min(len(priced), int(free_count))
-        add(None, f"always-free: first {int(free_count)} {label} ({count} used)", -count * unit)
+def _allowance(result: Estimate, typ: str, free_count: float, label: str, unit_usd: float, add) -> None:
+    """The first `free_count` units of a type cost nothing: subtract them, never more than was charged."""
+    charged = sum(line.monthly_usd for line in result.lines if line.type == typ and line.monthly_usd > 0)
+    if charged:
+        used = round(charged / unit_usd) if unit_usd else 0
+        add(None, f"always-free: first {int(free_count)} {label} ({used} used)", -min(charged, free_count * unit_usd))
 
 
 PUBLIC_FACING = frozenset({

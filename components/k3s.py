@@ -1,0 +1,172 @@
+"""The growth phase's compute: a K3s server and N agents on EC2 in private subnets, managed through SSM only.
+
+No SSH, no public IPs, IMDSv2, encrypted volumes. The join token goes server -> SSM SecureString -> agents;
+Pulumi creates that parameter with a placeholder it never learns the real value of (write-only input).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws.cloudwatch as cloudwatch
+import pulumi_aws.ec2 as ec2
+import pulumi_aws.iam as iam
+import pulumi_aws.ssm as ssm
+import pulumi_aws.vpc as vpc
+
+from .ami import al2023_ami
+from .compose_host import EC2_ASSUME_ROLE, MANAGED_POLICIES
+from .config.models import App, Database as DatabaseConfig, K3s as K3sConfig
+from .k3s_render import TOKEN_PLACEHOLDER, ClusterFacts, render_agent_user_data, render_server_user_data
+from .tags import Tagger
+
+ROLE_TAG = "phasegate:role"
+
+
+@dataclass(frozen=True)
+class NodeSecurityGroupArgs:
+    vpc_id: pulumi.Input[str]
+    tags: Tagger
+
+
+class NodeSecurityGroup(pulumi.ComponentResource):
+    """The nodes' group: nodes talk to each other freely (API, kubelet, flannel); nothing else gets in by default."""
+
+    id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: NodeSecurityGroupArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("phasegate:k3s:NodeSecurityGroup", name, None, opts)
+        group = ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, description="K3s nodes",
+                                  tags=args.tags(f"{name}-sg"), opts=pulumi.ResourceOptions(parent=self))
+        rule_opts = pulumi.ResourceOptions(parent=group)
+        vpc.SecurityGroupIngressRule(
+            f"{name}-intra-cluster", security_group_id=group.id, ip_protocol="-1",
+            referenced_security_group_id=group.id, description="Node to node: API, kubelet, flannel VXLAN",
+            tags=args.tags(f"{name}-intra-cluster"), opts=rule_opts)
+        vpc.SecurityGroupEgressRule(
+            f"{name}-egress", security_group_id=group.id, ip_protocol="-1", cidr_ipv4="0.0.0.0/0",
+            description="Image pulls and AWS APIs, through the NAT", tags=args.tags(f"{name}-egress"), opts=rule_opts)
+        self.id = group.id
+        self.register_outputs({"id": self.id})
+
+
+@dataclass(frozen=True)
+class K3sClusterArgs:
+    app: App
+    config: K3sConfig
+    database: DatabaseConfig
+    region: str
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    security_group_id: pulumi.Input[str]
+    db_address: pulumi.Input[str]
+    db_port: pulumi.Input[int]
+    db_secret_arn: pulumi.Input[str]
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    tags: Tagger
+    cache_address: pulumi.Input[str] = ""  # empty: no cache in this stack
+    cache_port: pulumi.Input[int] = 0
+    cache_secret_arn: pulumi.Input[str] = ""
+
+
+class K3sCluster(pulumi.ComponentResource):
+    server: ec2.Instance
+    agents: list[ec2.Instance]
+    node_ids: list[pulumi.Output[str]]
+
+    def __init__(self, name: str, args: K3sClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("phasegate:k3s:K3sCluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        cfg = args.config
+        stack = pulumi.get_stack()
+        log_group = cloudwatch.LogGroup(f"{name}-logs", name=f"/phasegate/{args.app.name}/{stack}",
+                                        retention_in_days=14, tags=args.tags(f"{name}-logs"), opts=child)
+        token = ssm.Parameter(
+            f"{name}-token", name=f"/phasegate/{args.app.name}/{stack}/k3s-token", type="SecureString",
+            description="K3s join token: written by the server at first boot, read by the agents",
+            # Write-only: Pulumi sends the placeholder once and never stores or compares it, so the
+            # server's real token is never overwritten nor read back into state.
+            value_wo=TOKEN_PLACEHOLDER, value_wo_version=1, tags=args.tags(f"{name}-token"), opts=child)
+
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        server_role = self._role(f"{name}-server", args, pulumi.Output.all(
+            token.arn, args.db_secret_arn, args.cache_secret_arn, args.bucket_arn, account, log_group.arn).apply(
+            lambda v: node_policy(args.app, args.region, token_arn=v[0], token_action="ssm:PutParameter",
+                                  secret_arns=[arn for arn in (v[1], v[2]) if arn], bucket_arn=v[3], account=v[4],
+                                  log_group_arn=v[5])))
+        agent_role = self._role(f"{name}-agent", args, pulumi.Output.all(
+            token.arn, args.bucket_arn, account, log_group.arn).apply(
+            lambda v: node_policy(args.app, args.region, token_arn=v[0], token_action="ssm:GetParameter",
+                                  secret_arns=[], bucket_arn=v[1], account=v[2], log_group_arn=v[3])))
+
+        facts = pulumi.Output.all(token.name, log_group.name, args.db_address, args.db_port, args.db_secret_arn,
+                                  args.cache_address, args.cache_port, args.cache_secret_arn, args.bucket_name).apply(
+            lambda v: ClusterFacts(region=args.region, token_parameter=v[0], log_group=v[1], db_address=v[2],
+                                   db_port=int(v[3]), db_name=args.database.db_name, db_secret_arn=v[4],
+                                   cache_address=v[5], cache_port=int(v[6]), cache_secret_arn=v[7], bucket=v[8]))
+
+        subnets = list(args.private_subnet_ids)
+        self.server = self._node(
+            f"{name}-server", "k3s-server", cfg.server_instance_type, subnets[0], server_role, args,
+            facts.apply(lambda f: render_server_user_data(args.app, f, cfg.version)))
+        self.agents = [
+            self._node(f"{name}-agent-{index}", "k3s-agent", cfg.agent_instance_type,
+                       subnets[(index + 1) % len(subnets)], agent_role, args,
+                       pulumi.Output.all(facts, self.server.private_ip).apply(
+                           lambda v: render_agent_user_data(v[0], v[1], cfg.version)))
+            for index in range(cfg.agent_count)
+        ]
+        self.node_ids = [self.server.id] + [agent.id for agent in self.agents]
+        self.token_parameter_name = token.name
+        self.register_outputs({"serverId": self.server.id, "nodeIds": self.node_ids, "tokenParameter": token.name})
+
+    def _role(self, name: str, args: K3sClusterArgs, policy: pulumi.Output[str]) -> iam.InstanceProfile:
+        role = iam.Role(f"{name}-role", assume_role_policy=EC2_ASSUME_ROLE, tags=args.tags(f"{name}-role"),
+                        opts=pulumi.ResourceOptions(parent=self))
+        for key, arn in MANAGED_POLICIES.items():
+            iam.RolePolicyAttachment(f"{name}-{key}", role=role.name, policy_arn=arn,
+                                     opts=pulumi.ResourceOptions(parent=role))
+        iam.RolePolicy(f"{name}-access", role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role))
+        return iam.InstanceProfile(f"{name}-profile", role=role.name, tags=args.tags(f"{name}-profile"),
+                                   opts=pulumi.ResourceOptions(parent=role))
+
+    def _node(self, name: str, role_tag: str, instance_type: str, subnet_id, profile: iam.InstanceProfile,
+              args: K3sClusterArgs, user_data: pulumi.Output[str]) -> ec2.Instance:
+        return ec2.Instance(
+            name, instance_type=instance_type, ami=al2023_ami(instance_type, self), subnet_id=subnet_id,
+            vpc_security_group_ids=[args.security_group_id], iam_instance_profile=profile.name,
+            associate_public_ip_address=False, user_data=user_data,
+            # A node is rebuilt, not patched, when its boot script changes (the app lives in RDS/S3/cache).
+            user_data_replace_on_change=True,
+            metadata_options=ec2.InstanceMetadataOptionsArgs(
+                http_tokens="required", http_endpoint="enabled", http_put_response_hop_limit=2),
+            root_block_device=ec2.InstanceRootBlockDeviceArgs(
+                volume_type="gp3", volume_size=args.config.root_volume_gb, encrypted=True,
+                delete_on_termination=True),
+            tags=args.tags(name, **{ROLE_TAG: role_tag}), volume_tags=args.tags(f"{name}-root"),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["ami"]),
+        )
+
+
+def node_policy(app: App, region: str, *, token_arn: str, token_action: str, secret_arns: list[str],
+                bucket_arn: str, account: str, log_group_arn: str) -> str:
+    """Least privilege per role: the server writes the token and reads secrets; agents only read the token."""
+    app_secrets = sorted({name for svc in app.services for name in svc.secrets.values()}) if secret_arns else []
+    statements = [
+        {"Sid": "JoinToken", "Effect": "Allow", "Action": token_action, "Resource": token_arn},
+        {"Sid": "ListAssets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+        {"Sid": "ReadWriteAssets", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+         "Resource": f"{bucket_arn}/*"},
+        {"Sid": "ShipContainerLogs", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+         "Resource": [log_group_arn, f"{log_group_arn}:*"]},
+    ]
+    if secret_arns:
+        statements.append({"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                           "Resource": secret_arns + [f"arn:aws:secretsmanager:{region}:{account}:secret:{s}-??????"
+                                                      for s in app_secrets]})
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
