@@ -63,3 +63,18 @@ def extra_resource(typ: str, name: str, props: dict):
 
     return RecordedResource(urn=f"urn:pulumi:mvp::phasegate::{typ}::{name}", type=typ, name=name, custom=True,
                             inputs=copy.deepcopy(props), outputs=copy.deepcopy(props))
+
+
+@pytest.fixture(scope="session")
+def growth() -> ProgramRun:
+    return run_program("growth")
+
+
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+def revealed(value):
+    """A recorded input as the engine carries it is wrapped when secret; tests compare the value inside."""
+    if isinstance(value, dict) and value.get("4dabf18193072939515e22adb298388d") == SECRET_SIG:
+        return value["value"]
+    return value
