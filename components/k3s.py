@@ -6,7 +6,6 @@ Pulumi creates that parameter with a placeholder it never learns the real value 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -16,42 +15,14 @@ import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.ec2 as ec2
 import pulumi_aws.iam as iam
 import pulumi_aws.ssm as ssm
-import pulumi_aws.vpc as vpc
 
 from .ami import al2023_ami
-from .compose_host import EC2_ASSUME_ROLE, MANAGED_POLICIES
 from .config.models import App, Database as DatabaseConfig, K3s as K3sConfig
+from .instance_role import access_policy, instance_profile
 from .k3s_render import TOKEN_PLACEHOLDER, ClusterFacts, render_agent_user_data, render_server_user_data
 from .tags import Tagger
 
 ROLE_TAG = "phasegate:role"
-
-
-@dataclass(frozen=True)
-class NodeSecurityGroupArgs:
-    vpc_id: pulumi.Input[str]
-    tags: Tagger
-
-
-class NodeSecurityGroup(pulumi.ComponentResource):
-    """The nodes' group: nodes talk to each other freely (API, kubelet, flannel); nothing else gets in by default."""
-
-    id: pulumi.Output[str]
-
-    def __init__(self, name: str, args: NodeSecurityGroupArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("phasegate:k3s:NodeSecurityGroup", name, None, opts)
-        group = ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, description="K3s nodes",
-                                  tags=args.tags(f"{name}-sg"), opts=pulumi.ResourceOptions(parent=self))
-        rule_opts = pulumi.ResourceOptions(parent=group)
-        vpc.SecurityGroupIngressRule(
-            f"{name}-intra-cluster", security_group_id=group.id, ip_protocol="-1",
-            referenced_security_group_id=group.id, description="Node to node: API, kubelet, flannel VXLAN",
-            tags=args.tags(f"{name}-intra-cluster"), opts=rule_opts)
-        vpc.SecurityGroupEgressRule(
-            f"{name}-egress", security_group_id=group.id, ip_protocol="-1", cidr_ipv4="0.0.0.0/0",
-            description="Image pulls and AWS APIs, through the NAT", tags=args.tags(f"{name}-egress"), opts=rule_opts)
-        self.id = group.id
-        self.register_outputs({"id": self.id})
 
 
 @dataclass(frozen=True)
@@ -93,15 +64,17 @@ class K3sCluster(pulumi.ComponentResource):
             value_wo=TOKEN_PLACEHOLDER, value_wo_version=1, tags=args.tags(f"{name}-token"), opts=child)
 
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        server_role = self._role(f"{name}-server", args, pulumi.Output.all(
+        # Least privilege per role: the server writes the token and reads secrets; agents only read the token.
+        server_role = instance_profile(f"{name}-server", pulumi.Output.all(
             token.arn, args.db_secret_arn, args.cache_secret_arn, args.bucket_arn, account, log_group.arn).apply(
-            lambda v: node_policy(args.app, args.region, token_arn=v[0], token_action="ssm:PutParameter",
-                                  secret_arns=[arn for arn in (v[1], v[2]) if arn], bucket_arn=v[3], account=v[4],
-                                  log_group_arn=v[5])))
-        agent_role = self._role(f"{name}-agent", args, pulumi.Output.all(
+            lambda v: access_policy(args.app, args.region, secret_arns=[arn for arn in (v[1], v[2]) if arn],
+                                    read_app_secrets=True, bucket_arn=v[3], account=v[4], log_group_arn=v[5],
+                                    extra=[token_statement("ssm:PutParameter", v[0])])), args.tags, self)
+        agent_role = instance_profile(f"{name}-agent", pulumi.Output.all(
             token.arn, args.bucket_arn, account, log_group.arn).apply(
-            lambda v: node_policy(args.app, args.region, token_arn=v[0], token_action="ssm:GetParameter",
-                                  secret_arns=[], bucket_arn=v[1], account=v[2], log_group_arn=v[3])))
+            lambda v: access_policy(args.app, args.region, secret_arns=[], read_app_secrets=False,
+                                    bucket_arn=v[1], account=v[2], log_group_arn=v[3],
+                                    extra=[token_statement("ssm:GetParameter", v[0])])), args.tags, self)
 
         facts = pulumi.Output.all(token.name, log_group.name, args.db_address, args.db_port, args.db_secret_arn,
                                   args.cache_address, args.cache_port, args.cache_secret_arn, args.bucket_name).apply(
@@ -124,16 +97,6 @@ class K3sCluster(pulumi.ComponentResource):
         self.token_parameter_name = token.name
         self.register_outputs({"serverId": self.server.id, "nodeIds": self.node_ids, "tokenParameter": token.name})
 
-    def _role(self, name: str, args: K3sClusterArgs, policy: pulumi.Output[str]) -> iam.InstanceProfile:
-        role = iam.Role(f"{name}-role", assume_role_policy=EC2_ASSUME_ROLE, tags=args.tags(f"{name}-role"),
-                        opts=pulumi.ResourceOptions(parent=self))
-        for key, arn in MANAGED_POLICIES.items():
-            iam.RolePolicyAttachment(f"{name}-{key}", role=role.name, policy_arn=arn,
-                                     opts=pulumi.ResourceOptions(parent=role))
-        iam.RolePolicy(f"{name}-access", role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role))
-        return iam.InstanceProfile(f"{name}-profile", role=role.name, tags=args.tags(f"{name}-profile"),
-                                   opts=pulumi.ResourceOptions(parent=role))
-
     def _node(self, name: str, role_tag: str, instance_type: str, subnet_id, profile: iam.InstanceProfile,
               args: K3sClusterArgs, user_data: pulumi.Output[str]) -> ec2.Instance:
         return ec2.Instance(
@@ -152,21 +115,6 @@ class K3sCluster(pulumi.ComponentResource):
         )
 
 
-def node_policy(app: App, region: str, *, token_arn: str, token_action: str, secret_arns: list[str],
-                bucket_arn: str, account: str, log_group_arn: str) -> str:
-    """Least privilege per role: the server writes the token and reads secrets; agents only read the token."""
-    app_secrets = sorted({name for svc in app.services for name in svc.secrets.values()}) if secret_arns else []
-    statements = [
-        {"Sid": "JoinToken", "Effect": "Allow", "Action": token_action, "Resource": token_arn},
-        {"Sid": "ListAssets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
-        {"Sid": "ReadWriteAssets", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-         "Resource": f"{bucket_arn}/*"},
-        {"Sid": "ShipContainerLogs", "Effect": "Allow",
-         "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-         "Resource": [log_group_arn, f"{log_group_arn}:*"]},
-    ]
-    if secret_arns:
-        statements.append({"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-                           "Resource": secret_arns + [f"arn:aws:secretsmanager:{region}:{account}:secret:{s}-??????"
-                                                      for s in app_secrets]})
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+def token_statement(action: str, token_arn: str) -> dict:
+    return {"Sid": "JoinToken", "Effect": "Allow", "Action": action, "Resource": token_arn}

@@ -16,6 +16,7 @@ import pulumi_aws.lb as lb
 import pulumi_aws.route53 as route53
 import pulumi_aws.vpc as vpc
 
+from .security_groups import web_ingress_rules
 from .tags import Tagger
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -46,12 +47,7 @@ class LoadBalancer(pulumi.ComponentResource):
         group = ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, description="ALB: HTTP(S) from anywhere",
                                   tags=args.tags(f"{name}-sg"), opts=child)
         rule_opts = pulumi.ResourceOptions(parent=group)
-        for port in (80, 443):
-            for family, cidr in (("ipv4", "0.0.0.0/0"), ("ipv6", "::/0")):
-                vpc.SecurityGroupIngressRule(
-                    f"{name}-{port}-{family}", security_group_id=group.id, ip_protocol="tcp", from_port=port,
-                    to_port=port, description="web traffic", tags=args.tags(f"{name}-{port}-{family}"),
-                    opts=rule_opts, **({"cidr_ipv4": cidr} if family == "ipv4" else {"cidr_ipv6": cidr}))
+        web_ingress_rules(name, group.id, args.tags, group)
         vpc.SecurityGroupEgressRule(
             f"{name}-to-nodes", security_group_id=group.id, ip_protocol="tcp", from_port=args.target_port,
             to_port=args.target_port, referenced_security_group_id=args.target_security_group_id,

@@ -22,13 +22,14 @@ from .assets import Assets, AssetsArgs
 from .billing import Billing, BillingArgs
 from .cache import Cache, CacheArgs
 from .cdn import Cdn, CdnArgs
-from .compose_host import ComposeHost, ComposeHostArgs, HostSecurityGroup, HostSecurityGroupArgs
+from .compose_host import ComposeHost, ComposeHostArgs
 from .config import Phase, StackConfig
 from .database import Database, DatabaseArgs
-from .k3s import K3sCluster, K3sClusterArgs, NodeSecurityGroup, NodeSecurityGroupArgs
+from .k3s import K3sCluster, K3sClusterArgs
 from .k3s_render import INGRESS_PORT
 from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
+from .security_groups import AppSecurityGroup, AppSecurityGroupArgs
 from .tags import Tagger
 
 
@@ -36,7 +37,9 @@ def build_mvp(cfg: StackConfig, tags: Tagger) -> dict[str, Any]:
     """Phase 1: one Docker Compose host in a public subnet, a private RDS, an encrypted bucket, alarms."""
     name = cfg.app.name
     network = Network(f"{name}-net", NetworkArgs(config=cfg.network, region=cfg.region, tags=tags))
-    host_sg = HostSecurityGroup(f"{name}-web", HostSecurityGroupArgs(vpc_id=network.vpc_id, tags=tags))
+    host_sg = AppSecurityGroup(f"{name}-web", AppSecurityGroupArgs(
+        vpc_id=network.vpc_id, description="Compose host: HTTP(S) in, anything out", tags=tags,
+        open_web_to_internet=True))
     database = Database(f"{name}-db", DatabaseArgs(
         config=cfg.database, vpc_id=network.vpc_id, private_subnet_ids=network.private_subnet_ids,
         client_security_group_id=host_sg.id, tags=tags))
@@ -70,7 +73,9 @@ def build_growth(cfg: StackConfig, tags: Tagger) -> dict[str, Any]:
     """Phase 2: K3s (1 server + N agents) in private subnets behind an ALB, Valkey/Redis, CloudFront, alarms."""
     name = cfg.app.name
     network = Network(f"{name}-net", NetworkArgs(config=cfg.network, region=cfg.region, tags=tags))
-    nodes_sg = NodeSecurityGroup(f"{name}-nodes", NodeSecurityGroupArgs(vpc_id=network.vpc_id, tags=tags))
+    nodes_sg = AppSecurityGroup(f"{name}-nodes", AppSecurityGroupArgs(
+        vpc_id=network.vpc_id, description="K3s nodes: each other, and the load balancer on the ingress port",
+        tags=tags, allow_members=True))
     database = Database(f"{name}-db", DatabaseArgs(
         config=cfg.database, vpc_id=network.vpc_id, private_subnet_ids=network.private_subnet_ids,
         client_security_group_id=nodes_sg.id, tags=tags))

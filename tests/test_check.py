@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT, stack_values
-from offline.check import check_stack, main
+from offline.check import check_stack
 from offline.program import config_as_engine_text
 
 

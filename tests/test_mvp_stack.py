@@ -17,7 +17,7 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 def test_mvp_builds_exactly_the_phase_1_resources(mvp):
     counts = Counter(r.type for r in mvp.resources)
     assert counts == Counter({
-        "phasegate:network:Network": 1, "phasegate:compose:HostSecurityGroup": 1, "phasegate:database:Database": 1,
+        "phasegate:network:Network": 1, "phasegate:network:AppSecurityGroup": 1, "phasegate:database:Database": 1,
         "phasegate:assets:Assets": 1, "phasegate:compose:ComposeHost": 1, "phasegate:alerts:Alerts": 1,
         "phasegate:billing:Billing": 1,
         "aws:ec2/vpc:Vpc": 1, "aws:ec2/internetGateway:InternetGateway": 1, "aws:ec2/subnet:Subnet": 4,
