@@ -86,6 +86,8 @@ class Database(pulumi.ComponentResource):
             deletion_protection=cfg.deletion_protection,
             skip_final_snapshot=cfg.skip_final_snapshot,
             final_snapshot_identifier=None if cfg.skip_final_snapshot else f"{name}-postgres-final",
+            # Migrating from the previous phase: start from its snapshot (RDS keeps db name and user from it).
+            snapshot_identifier=cfg.snapshot_identifier,
             tags=args.tags(f"{name}-postgres"),
             # Stateful: `pulumi destroy` or a replacing change stops here unless the stack opted out.
             opts=pulumi.ResourceOptions(parent=self, protect=cfg.deletion_protection),

@@ -110,7 +110,9 @@ class LoadBalancer(pulumi.ComponentResource):
         validation = acm.CertificateValidation(f"{name}-cert", certificate_arn=certificate.arn,
                                                validation_record_fqdns=[record.fqdn],
                                                opts=pulumi.ResourceOptions(parent=certificate))
-        route53.Record(f"{name}-alias", zone_id=zone_id, name=args.domain, type="A",
+        # allow_overwrite: at cutover the domain may still point at the previous phase; setting
+        # phasegate:app.domain in this stack is the deliberate act that moves it here.
+        route53.Record(f"{name}-alias", zone_id=zone_id, name=args.domain, type="A", allow_overwrite=True,
                        aliases=[route53.RecordAliasArgs(name=self.alb.dns_name, zone_id=self.alb.zone_id,
                                                         evaluate_target_health=True)],
                        opts=pulumi.ResourceOptions(parent=self.alb))

@@ -287,3 +287,17 @@ def test_a_bigger_cache_does_not_fit_the_growth_ceiling():
     [violation] = report.evaluation.mandatory_failures
     assert violation.message.split("\n", 1)[1].startswith(
         "Estimated $113.67/month exceeds the growth ceiling of $105.00 by $8.67. Top cost drivers: acme-lb-alb $24.21")
+
+
+def test_the_database_can_start_from_the_previous_phases_snapshot():
+    values = stack_values("growth")
+    values["phasegate:database"] = {"snapshotIdentifier": "acme-mvp-cutover"}
+    db = run_with("growth", values).one("aws:rds/instance:Instance")
+    assert db.inputs["snapshotIdentifier"] == "acme-mvp-cutover" and db.protect
+    assert db.inputs["manageMasterUserPassword"] is True and db.inputs["storageEncrypted"] is True
+
+
+def test_the_alias_record_takes_over_the_domain_at_cutover(growth):
+    alias = next(r for r in growth.of_type("aws:route53/record:Record") if r.name == "acme-lb-alias")
+    assert alias.inputs["allowOverwrite"] is True
+    assert alias.inputs["aliases"][0]["evaluateTargetHealth"] is True

@@ -152,6 +152,10 @@ class Database(Section):
     skip_final_snapshot: bool = Field(False, description="Only for throwaway stacks: delete without a snapshot.")
     db_name: str = Field("app", pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Initial database name.")
     username: str = Field("app_admin", pattern=r"^[a-z][a-z0-9_]{0,15}$", description="Master user name.")
+    snapshot_identifier: Optional[str] = Field(
+        None, pattern=r"^(arn:aws:rds:[a-z0-9-]+:\d{12}:snapshot:)?[a-zA-Z][a-zA-Z0-9-]{0,254}$",
+        description="Create the database from this RDS snapshot (name or ARN), e.g. the previous phase's. "
+                    "Read only at creation: changing it later would replace the database, which protect refuses.")
 
     @field_validator("engine_version")
     @classmethod
