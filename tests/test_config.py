@@ -94,7 +94,7 @@ INVALID = [
     ("mvp", _set("phasegate:database.instanceClas", "db.t4g.micro"),
      "phasegate:database.instanceClas: unknown key; allowed keys here: allocatedStorageGb, backupRetentionDays, "
      "dbName, deletionProtection, engineVersion, instanceClass, maxAllocatedStorageGb, multiAz, skipFinalSnapshot, "
-     "username"),
+     "snapshotIdentifier, username"),
     ("mvp", _set("phasegate:databse", {}),
      "phasegate:databse: unknown key; allowed keys here: alerts, app, assets, billing, cache, cdn, composeHost, "
      "database, eks, k3s, network, phase, usage"),
