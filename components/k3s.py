@@ -55,7 +55,8 @@ class K3sCluster(pulumi.ComponentResource):
         cfg = args.config
         stack = pulumi.get_stack()
         log_group = cloudwatch.LogGroup(f"{name}-logs", name=f"/phasegate/{args.app.name}/{stack}",
-                                        retention_in_days=14, tags=args.tags(f"{name}-logs"), opts=child)
+                                        retention_in_days=cfg.log_retention_days, tags=args.tags(f"{name}-logs"),
+                                        opts=child)
         token = ssm.Parameter(
             f"{name}-token", name=f"/phasegate/{args.app.name}/{stack}/k3s-token", type="SecureString",
             description="K3s join token: written by the server at first boot, read by the agents",

@@ -301,3 +301,11 @@ def test_the_alias_record_takes_over_the_domain_at_cutover(growth):
     alias = next(r for r in growth.of_type("aws:route53/record:Record") if r.name == "acme-lb-alias")
     assert alias.inputs["allowOverwrite"] is True
     assert alias.inputs["aliases"][0]["evaluateTargetHealth"] is True
+
+
+def test_container_logs_go_to_a_log_group_with_the_configured_retention(growth):
+    log_group = growth.one("aws:cloudwatch/logGroup:LogGroup").inputs
+    assert (log_group["name"], log_group["retentionInDays"]) == ("/phasegate/acme/growth", 14)
+    values = stack_values("growth")
+    values["phasegate:k3s"] = {"logRetentionDays": 30}
+    assert run_with("growth", values).one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 30

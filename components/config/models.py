@@ -22,7 +22,19 @@ from pydantic.alias_generators import to_camel
 from typing_extensions import Annotated
 
 from ..pricing import catalog
-from .types import AscendingPercents, CacheEngine, Cidr, Domain, Egress, Email, Percent, Phase, Region, Slug
+from .types import (
+    AscendingPercents,
+    CacheEngine,
+    Cidr,
+    Domain,
+    Egress,
+    Email,
+    LogRetentionDays,
+    Percent,
+    Phase,
+    Region,
+    Slug,
+)
 
 
 class Section(BaseModel):
@@ -176,15 +188,7 @@ class Database(Section):
 class ComposeHost(Section):
     instance_type: Ec2Type = Field("t3.small", description="The single Docker Compose host (MVP).")
     root_volume_gb: int = Field(30, ge=8, le=1024, description="Encrypted gp3 root volume.")
-    log_retention_days: int = Field(14, description="CloudWatch Logs retention for container logs.")
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _cloudwatch_retention(cls, value: int) -> int:
-        allowed = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-        if value not in allowed:
-            raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {', '.join(map(str, allowed))}")
-        return value
+    log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for container logs.")
 
 
 class K3s(Section):
@@ -193,6 +197,7 @@ class K3s(Section):
     agent_instance_type: Ec2Type = Field("t3.small", description="K3s agent (worker) nodes.")
     agent_count: int = Field(1, ge=1, le=10, description="Number of agents.")
     root_volume_gb: int = Field(30, ge=20, le=1024, description="Encrypted gp3 root volume per node.")
+    log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for container logs.")
 
 
 class Eks(Section):

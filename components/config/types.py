@@ -83,7 +83,18 @@ def _ascending(values: list[int]) -> list[int]:
     return values
 
 
+_LOG_RETENTIONS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                   3288, 3653)
+
+
+def _log_retention(value: int) -> int:
+    if value not in _LOG_RETENTIONS:
+        raise ValueError(f"{value} is not a CloudWatch Logs retention; use one of {', '.join(map(str, _LOG_RETENTIONS))}")
+    return value
+
+
 Cidr = Annotated[str, AfterValidator(_cidr)]
+LogRetentionDays = Annotated[int, AfterValidator(_log_retention)]
 Email = Annotated[str, AfterValidator(_email)]
 Domain = Annotated[str, AfterValidator(_domain)]
 Slug = Annotated[str, AfterValidator(_slug)]
