@@ -300,3 +300,42 @@ def test_a_crashing_policy_reports_a_violation_instead_of_aborting_the_preview()
         None, lambda message, urn=None: reported.append(message))
     assert reported == ["policy broken failed on this input (KeyError: 'limitAmount' at test_policies.py:"
                         f"{broken.__code__.co_firstlineno + 1}); please report it."]
+
+
+def test_values_unknown_at_preview_become_advisories_not_crashes(mvp, mvp_graph):
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+    graph = mvp_graph()
+    set_prop(find(graph, "acme-app-host"), "instanceType", UNKNOWN_STRING_VALUE)
+    evaluation = check(graph, mvp.config)
+    assert evaluation.mandatory_failures == []
+    assert messages(evaluation, "cost-coverage") == [
+        "aws:ec2/instance:Instance cannot be priced yet: string value at .instanceType can't be known during "
+        "preview. The estimate leaves it out until it is known."]
+
+
+def test_a_route_resource_to_the_internet_gateway_makes_its_subnets_public(mvp, mvp_graph):
+    """Routes may be separate aws.ec2.Route resources instead of inline routes; both count."""
+    graph = mvp_graph()
+    private_table, igw = find(graph, "acme-net-private-rt-0"), find(graph, "acme-net-igw")
+    graph.append(extra_resource("aws:ec2/route:Route", "leak", {
+        "routeTableId": private_table.id, "destinationCidrBlock": "0.0.0.0/0", "gatewayId": igw.id}))
+    graph[-1].property_dependencies = {"routeTableId": [private_table.urn], "gatewayId": [igw.urn]}
+    assert messages(check(graph, mvp.config), "private-subnets") == [
+        "The database subnet group acme-db-subnets uses public subnet(s) acme-net-private-0, acme-net-private-1: "
+        "use private subnets only (no route to an internet gateway)."]
+
+
+def test_the_pack_directory_is_self_contained(tmp_path, mvp):
+    """What `pulumi preview --policy-pack policies` loads, or `pulumi policy publish` uploads, is this folder alone."""
+    import shutil
+
+    from offline.analyzer import PolicyPackProcess
+
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "policies", pack, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
+    assert (pack / "PulumiPolicy.yaml").read_text().splitlines()[2:4] == ["  name: python", "  options:"]
+    with PolicyPackProcess(stack="mvp", project="phasegate", config=mvp.config, pack_dir=pack) as process:
+        assert process.info.name == "phasegate" and len(process.info.policies) == 12
+    evaluation = evaluate(mvp.resources, stack="mvp", project="phasegate", config=mvp.config, pack_dir=pack)
+    assert evaluation.violations == []

@@ -143,7 +143,7 @@ def _validate_private_placement(args: StackValidationArgs, report_violation: Rep
                              resource.urn)
         if kind in PLACEMENT:
             what, prop = PLACEMENT[kind]
-            exposed = [s.name for s in graph.targets(resource, prop) if s.urn in public]
+            exposed = sorted(s.name for s in graph.targets(resource, prop) if s.urn in public)
             if exposed:
                 report_violation(f"The {what} {resource.name} uses public subnet(s) {', '.join(exposed)}: "
                                  f"use private subnets only (no route to an internet gateway).", resource.urn)
