@@ -1,7 +1,7 @@
 """The growth phase's compute: a K3s server and N agents on EC2 in private subnets, managed through SSM only.
 
 No SSH, no public IPs, IMDSv2, encrypted volumes. The join token goes server -> SSM SecureString -> agents;
-Pulumi creates that parameter with a placeholder it never learns the real value of (write-only input).
+Pulumi creates that parameter with a placeholder and never learns the real value (generated on the server).
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ class K3sCluster(pulumi.ComponentResource):
         token = ssm.Parameter(
             f"{name}-token", name=f"/phasegate/{args.app.name}/{stack}/k3s-token", type="SecureString",
             description="K3s join token: written by the server at first boot, read by the agents",
-            # Write-only: Pulumi sends the placeholder once and never stores or compares it, so the
-            # server's real token is never overwritten nor read back into state.
+            # Write-only: Pulumi sends the placeholder once and never diffs or reads the value back, so the
+            # server's real token is neither overwritten by later updates nor read into state.
             value_wo=TOKEN_PLACEHOLDER, value_wo_version=1, tags=args.tags(f"{name}-token"), opts=child)
 
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id

@@ -178,7 +178,7 @@ def _decoded(user_data: str) -> dict[str, str]:
 def test_the_join_token_goes_server_to_securestring_to_agents_and_never_through_pulumi(growth):
     parameter = growth.one("aws:ssm/parameter:Parameter")
     assert parameter.inputs["type"] == "SecureString" and parameter.inputs["name"] == "/phasegate/acme/growth/k3s-token"
-    # Write-only and secret: sent to AWS once, never stored in state, never read back.
+    # Write-only and secret: sent to AWS once, never diffed or read back; only the placeholder is ever in state.
     assert revealed(parameter.inputs["valueWo"]) == TOKEN_PLACEHOLDER and "value" not in parameter.inputs
     assert parameter.inputs["valueWo"] != TOKEN_PLACEHOLDER
     server_policy, agent_policy = _policy(growth, "acme-k3s-server-access"), _policy(growth, "acme-k3s-agent-access")
