@@ -124,8 +124,8 @@ def test_a_bucket_without_an_explicit_encryption_configuration_is_a_violation(mv
     bucket = find(graph, "acme-assets-bucket")
     evaluation = check(graph, mvp.config)
     assert messages(evaluation, "encryption-at-rest-s3") == [
-        "Bucket acme-assets-bucket has no server-side encryption configuration: add an "
-        "aws.s3.BucketServerSideEncryptionConfiguration (AES256 or aws:kms) for it."]
+        "Bucket acme-assets-bucket has no server-side encryption configuration with an allowed algorithm (AES256, "
+        "aws:kms, aws:kms:dsse): add an aws.s3.BucketServerSideEncryptionConfiguration for it."]
     assert evaluation.violations[0].urn == bucket.urn
 
 
@@ -283,6 +283,45 @@ def test_policies_declare_their_config_schemas_over_grpc(mvp):
     assert schemas["cost-ceiling"]["ceilings"]["default"] == {"mvp": 45, "growth": 105, "production": 412}
     assert schemas["public-ingress"]["allowedPorts"]["default"] == [80, 443]
     assert json.loads(json.dumps(schemas["backup-retention"]))["minimumDays"]["default"] == 7
+    # Every policy declares what can be configured, with defaults.
+    assert all(schemas[name] and all("default" in spec for spec in schemas[name].values()) for name in schemas)
+
+
+@pytest.mark.parametrize("pack_config, change, policy, expected", [
+    ({"encryption-at-rest": {"requireCustomerManagedKey": True}}, None, "encryption-at-rest",
+     ["acme-db-postgres: encrypted with an AWS-managed key; set kmsKeyId to a customer-managed KMS key.",
+      "acme-app-host: encrypted with an AWS-managed key; set rootBlockDevice.kmsKeyId to a customer-managed KMS key."]),
+    ({"encryption-at-rest-s3": {"allowedAlgorithms": ["aws:kms"]}}, None, "encryption-at-rest-s3",
+     ["Bucket acme-assets-bucket has no server-side encryption configuration with an allowed algorithm (aws:kms): "
+      "add an aws.s3.BucketServerSideEncryptionConfiguration for it."]),
+    ({"billing-alarms": {"requireForecastedNotification": True}},
+     ("acme-billing-budget", "notifications", [{"notificationType": "ACTUAL", "threshold": 80,
+                                                "comparisonOperator": "GREATER_THAN", "thresholdType": "PERCENTAGE",
+                                                "subscriberEmailAddresses": ["ops@acme.example"]}]),
+     "billing-alarms", ["No Budget warns on the forecast: add a FORECASTED notification (e.g. at 100%)."]),
+    ({"required-tags": {"enforcementLevel": "mandatory", "requiredTags": ["cost-center"]}}, None, "required-tags",
+     None),
+    ({"log-retention": {"maximumDays": 7}}, None, "log-retention",
+     ["Log group acme-app-logs keeps logs 14 days; keep at most 7 or archive to S3."]),
+    ({"imdsv2-required": {"maximumHopLimit": 1}}, None, "imdsv2-required",
+     ["acme-app-host lets instance credentials travel 2 network hops; keep http_put_response_hop_limit at most 1."]),
+    ({"deletion-protection": {"phases": ["mvp", "production"]}},
+     ("acme-db-postgres", "deletionProtection", False), "deletion-protection",
+     ["acme-db-postgres is a mvp database without deletion protection: set deletion_protection=True."]),
+])
+def test_policy_config_tightens_a_policy(mvp, mvp_graph, pack_config, change, policy, expected):
+    graph = mvp_graph()
+    if change:
+        set_prop(find(graph, change[0]), change[1], change[2])
+    evaluation = check(graph, mvp.config, pack_config=pack_config)
+    reported = messages(evaluation, policy)
+    if expected is None:  # every taggable resource lacks the new tag, and the level made it mandatory
+        assert len(reported) == 36 and all(m.endswith("lacks tag(s) cost-center: cost allocation and ownership "
+                                                      "need them.") for m in reported)
+        assert {v.level for v in evaluation.violations} == {"mandatory"}
+    else:
+        assert reported == expected
+    assert messages(check(graph, mvp.config), policy) == []  # the defaults accept the same graph
 
 
 def test_a_crashing_policy_reports_a_violation_instead_of_aborting_the_preview():

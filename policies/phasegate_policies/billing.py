@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
-from .props import dig, items
+from .props import dig, items, with_config_defaults
 from .stack import current_stack, resource_region
 
 BILLING_REGION = "us-east-1"
 
 
+SCHEMA = {"requireForecastedNotification": {
+    "type": "boolean", "default": False,
+    "description": "Also demand a FORECASTED notification, which warns before the money is spent."}}
+
+
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = with_config_defaults(args.get_config(), SCHEMA)
     budgets = [r for r in args.resources if r.resource_type == "aws:budgets/budget:Budget"]
     notified = [
         b for b in budgets
@@ -22,6 +34,10 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     elif not notified:
         report_violation("No Budget notifies anyone: give a notification subscriber_email_addresses or "
                          "subscriber_sns_topic_arns.", budgets[0].urn)
+    elif config["requireForecastedNotification"] and not any(
+            dig(n, "notificationType") == "FORECASTED" for b in notified for n in items(b.props, "notifications")):
+        report_violation("No Budget warns on the forecast: add a FORECASTED notification (e.g. at 100%).",
+                         notified[0].urn)
 
     stack_region = current_stack().region
     alarms = [r for r in args.resources if r.resource_type == "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -41,6 +57,7 @@ billing_alarms = StackValidationPolicy(
     description="A Budget with subscribers and an EstimatedCharges alarm in us-east-1 with an action exist.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate,
+    config_schema=PolicyConfigSchema(properties=SCHEMA),
 )
 
 POLICIES = [billing_alarms]

@@ -60,10 +60,17 @@ def _validate_cost_ceiling(args: StackValidationArgs, report_violation: ReportVi
                 f"${ceiling:.2f}; set phasegate:billing.monthlyBudgetUsd to at most {ceiling:g}.", resource.urn)
 
 
+COVERAGE_SCHEMA = {"ignoreTypes": {"type": "array", "items": {"type": "string"}, "default": [],
+                                   "description": "Resource types whose missing price is accepted (priced elsewhere)."}}
+
+
 def _validate_cost_coverage(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    ignored = set(with_config_defaults(args.get_config(), COVERAGE_SCHEMA)["ignoreTypes"])
     stack = current_stack()
     result = estimate(priced_view(args.resources, stack.region), stack.usage, stack.region)
     for urn, typ, reason in result.unpriced:
+        if typ in ignored:
+            continue
         report_violation(f"{typ} is not priced ({reason}): add it to the price catalog or declare it free, "
                          f"so the cost ceiling covers it.", urn)
     for urn, typ, what in result.unknown:
@@ -86,6 +93,7 @@ cost_coverage = StackValidationPolicy(
     description="Every resource that costs money is priced, and the usage the prices depend on is declared.",
     enforcement_level=EnforcementLevel.ADVISORY,
     validate=_validate_cost_coverage,
+    config_schema=PolicyConfigSchema(properties=COVERAGE_SCHEMA),
 )
 
 POLICIES = [cost_ceiling, cost_coverage]

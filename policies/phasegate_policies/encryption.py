@@ -6,6 +6,7 @@ from typing import Callable, Iterable
 
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -13,7 +14,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .props import dig, items
+from .props import dig, items, with_config_defaults
 
 Check = Callable[[ResourceValidationArgs], Iterable[str]]
 
@@ -74,12 +75,28 @@ CHECKS: dict[str, Check] = {
 }
 
 
+AT_REST_SCHEMA = {"requireCustomerManagedKey": {
+    "type": "boolean", "default": False,
+    "description": "Also demand a customer-managed KMS key (kmsKeyId) on databases, volumes and caches."}}
+# Where each type names its KMS key, for requireCustomerManagedKey.
+KMS_KEY_PATHS = {
+    "aws:rds/instance:Instance": ("kmsKeyId",), "aws:rds/cluster:Cluster": ("kmsKeyId",),
+    "aws:ec2/instance:Instance": ("rootBlockDevice", "kmsKeyId"), "aws:ebs/volume:Volume": ("kmsKeyId",),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ("kmsKeyId",),
+}
+
+
 def _validate_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     check = CHECKS.get(args.resource_type)
     if check is None:
         return
     for problem in check(args):
         report_violation(f"{args.name}: {problem}")
+    key_path = KMS_KEY_PATHS.get(args.resource_type)
+    if key_path and with_config_defaults(args.get_config(), AT_REST_SCHEMA)["requireCustomerManagedKey"]:
+        if not dig(args.props, *key_path):
+            report_violation(f"{args.name}: encrypted with an AWS-managed key; set {'.'.join(key_path)} to a "
+                             f"customer-managed KMS key.")
 
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -87,13 +104,19 @@ SSE_TYPES = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEnc
              "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
 
 
+BUCKET_SCHEMA = {"allowedAlgorithms": {"type": "array", "items": {"type": "string"},
+                                      "default": ["AES256", "aws:kms", "aws:kms:dsse"],
+                                      "description": "Accepted SSE algorithms; ['aws:kms'] demands KMS keys."}}
+
+
 def _validate_buckets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """S3 encrypts by default since 2023, but only an explicit configuration is reviewable and enforced."""
+    allowed = with_config_defaults(args.get_config(), BUCKET_SCHEMA)["allowedAlgorithms"]
     encrypted = set()
     for resource in args.resources:
         if resource.resource_type in SSE_TYPES:
             algorithm = dig(resource.props, "rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm")
-            if algorithm in ("AES256", "aws:kms", "aws:kms:dsse"):
+            if algorithm in allowed:
                 encrypted.add(dig(resource.props, "bucket"))
     for resource in args.resources:
         if resource.resource_type not in BUCKET_TYPES:
@@ -101,10 +124,11 @@ def _validate_buckets(args: StackValidationArgs, report_violation: ReportViolati
         inline = dig(resource.props, "serverSideEncryptionConfiguration", "rule",
                      "applyServerSideEncryptionByDefault", "sseAlgorithm")
         names = {dig(resource.props, "bucket"), dig(resource.props, "id")}
-        if not inline and not (names & encrypted):
+        if inline not in allowed and not (names & encrypted):
             report_violation(
-                f"Bucket {resource.name} has no server-side encryption configuration: add an "
-                f"aws.s3.BucketServerSideEncryptionConfiguration (AES256 or aws:kms) for it.", resource.urn)
+                f"Bucket {resource.name} has no server-side encryption configuration with an allowed algorithm "
+                f"({', '.join(allowed)}): add an aws.s3.BucketServerSideEncryptionConfiguration for it.",
+                resource.urn)
 
 
 encryption_at_rest = ResourceValidationPolicy(
@@ -112,6 +136,7 @@ encryption_at_rest = ResourceValidationPolicy(
     description="Data at rest is encrypted: RDS storage, EBS volumes, ElastiCache, EKS secrets.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_resource,
+    config_schema=PolicyConfigSchema(properties=AT_REST_SCHEMA),
 )
 
 encryption_at_rest_s3 = StackValidationPolicy(
@@ -119,6 +144,7 @@ encryption_at_rest_s3 = StackValidationPolicy(
     description="Every S3 bucket has an explicit server-side encryption configuration.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_buckets,
+    config_schema=PolicyConfigSchema(properties=BUCKET_SCHEMA),
 )
 
 POLICIES = [encryption_at_rest, encryption_at_rest_s3]

@@ -32,10 +32,19 @@ UNTAGGABLE = frozenset({
 })
 
 
+IMDS_SCHEMA = {"maximumHopLimit": {"type": "integer", "minimum": 1, "maximum": 64, "default": 2,
+                                    "description": "Highest allowed http_put_response_hop_limit (2 lets containers in)."}}
+
+
 def _imdsv2(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type in ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"):
         if dig(args.props, "metadataOptions", "httpTokens") != "required":
             report_violation(f"{args.name} allows IMDSv1: set metadata_options.http_tokens='required'.")
+        maximum = int(with_config_defaults(args.get_config(), IMDS_SCHEMA)["maximumHopLimit"])
+        hops = dig(args.props, "metadataOptions", "httpPutResponseHopLimit")
+        if hops is not None and int(hops) > maximum:
+            report_violation(f"{args.name} lets instance credentials travel {int(hops)} network hops; keep "
+                             f"http_put_response_hop_limit at most {maximum}.")
 
 
 BACKUP_SCHEMA = {"minimumDays": {"type": "integer", "minimum": 1, "maximum": 35, "default": 7}}
@@ -50,28 +59,50 @@ def _backups(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                              f"(backup_retention_period).")
 
 
+DELETION_SCHEMA = {"phases": {"type": "array", "items": {"type": "string"}, "default": ["production"],
+                              "description": "Phases whose databases must be deletion-protected."}}
+
+
 def _deletion_protection(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type not in ("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"):
         return
-    if current_stack().phase == "production" and dig(args.props, "deletionProtection") is not True:
-        report_violation(f"{args.name} is a production database without deletion protection: set "
+    phase = current_stack().phase
+    if phase not in with_config_defaults(args.get_config(), DELETION_SCHEMA)["phases"]:
+        return
+    if dig(args.props, "deletionProtection") is not True:
+        report_violation(f"{args.name} is a {phase} database without deletion protection: set "
                          f"deletion_protection=True.")
-    if not args.opts.protect and current_stack().phase == "production":
+    if not args.opts.protect:
         report_violation(f"{args.name} is not protected in Pulumi: set ResourceOptions(protect=True).")
+
+
+TAGS_SCHEMA = {"requiredTags": {"type": "array", "items": {"type": "string"}, "default": list(REQUIRED_TAGS),
+                                "description": "Tag keys every taggable AWS resource must carry."}}
 
 
 def _tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if not args.resource_type.startswith("aws:") or args.resource_type in UNTAGGABLE:
         return
     tags = dig(args.props, "tags", default={})
-    missing = [t for t in REQUIRED_TAGS if t not in tags]
+    required = with_config_defaults(args.get_config(), TAGS_SCHEMA)["requiredTags"]
+    missing = [t for t in required if t not in tags]
     if missing:
         report_violation(f"{args.name} lacks tag(s) {', '.join(missing)}: cost allocation and ownership need them.")
 
 
+RETENTION_SCHEMA = {"maximumDays": {"type": "integer", "minimum": 1, "default": 365,
+                                    "description": "Longest retention before log storage dominates the bill."}}
+
+
 def _log_retention(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type == "aws:cloudwatch/logGroup:LogGroup" and not dig(args.props, "retentionInDays"):
+    if args.resource_type != "aws:cloudwatch/logGroup:LogGroup":
+        return
+    days = dig(args.props, "retentionInDays")
+    maximum = int(with_config_defaults(args.get_config(), RETENTION_SCHEMA)["maximumDays"])
+    if not days:
         report_violation(f"Log group {args.name} keeps logs forever: set retention_in_days.")
+    elif int(days) > maximum:
+        report_violation(f"Log group {args.name} keeps logs {int(days)} days; keep at most {maximum} or archive to S3.")
 
 
 def _advisory(name: str, description: str, validate, schema=None) -> ResourceValidationPolicy:
@@ -81,10 +112,11 @@ def _advisory(name: str, description: str, validate, schema=None) -> ResourceVal
 
 
 POLICIES = [
-    _advisory("imdsv2-required", "EC2 instances and launch templates require IMDSv2 tokens.", _imdsv2),
+    _advisory("imdsv2-required", "EC2 instances and launch templates require IMDSv2 tokens.", _imdsv2, IMDS_SCHEMA),
     _advisory("backup-retention", "Databases keep automated backups for at least a week.", _backups, BACKUP_SCHEMA),
     _advisory("deletion-protection", "Production databases have deletion protection and Pulumi protect.",
-              _deletion_protection),
-    _advisory("required-tags", "Taggable resources carry the phasegate phase, stack and app tags.", _tags),
-    _advisory("log-retention", "Log groups have a retention period.", _log_retention),
+              _deletion_protection, DELETION_SCHEMA),
+    _advisory("required-tags", "Taggable resources carry the phasegate phase, stack and app tags.", _tags,
+              TAGS_SCHEMA),
+    _advisory("log-retention", "Log groups have a bounded retention period.", _log_retention, RETENTION_SCHEMA),
 ]

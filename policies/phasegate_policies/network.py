@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -132,7 +132,13 @@ PLACEMENT = {  # resource type -> (what it is, the property holding its subnets)
 }
 
 
+PLACEMENT_SCHEMA = {"nodeRoles": {
+    "type": "array", "items": {"type": "string"}, "default": ["k3s-server", "k3s-agent", "eks-node"],
+    "description": "Values of an instance's phasegate:role tag that mark it as a Kubernetes node."}}
+
+
 def _validate_private_placement(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    node_roles = set(with_config_defaults(args.get_config(), PLACEMENT_SCHEMA)["nodeRoles"])
     graph = _Graph(list(args.resources))
     public = public_subnets(graph)
     for resource in args.resources:
@@ -151,16 +157,15 @@ def _validate_private_placement(args: StackValidationArgs, report_violation: Rep
             report_violation(f"EKS cluster {resource.name} may give nodes public IPs: set "
                              f"node_associate_public_ip_address=False and place nodes in private subnets.",
                              resource.urn)
-        if kind == "aws:ec2/instance:Instance" and _is_node(resource):
+        if kind == "aws:ec2/instance:Instance" and _role(resource) in node_roles:
             on_public = [s.name for s in graph.targets(resource, "subnetId") if s.urn in public]
             if on_public or _safe(lambda: resource.props.get("associatePublicIpAddress")):
                 report_violation(f"Kubernetes node {resource.name} is reachable from the internet: place it in a "
                                  f"private subnet without a public IP.", resource.urn)
 
 
-def _is_node(resource: Any) -> bool:
-    role = _safe(lambda: (resource.props.get("tags") or {}).get("phasegate:role"))
-    return role in ("k3s-server", "k3s-agent", "eks-node")
+def _role(resource: Any) -> Optional[str]:
+    return _safe(lambda: (resource.props.get("tags") or {}).get("phasegate:role"))
 
 
 public_ingress = ResourceValidationPolicy(
@@ -176,6 +181,7 @@ private_subnets = StackValidationPolicy(
     description="Databases, caches and Kubernetes nodes are not publicly accessible and live in private subnets.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_private_placement,
+    config_schema=PolicyConfigSchema(properties=PLACEMENT_SCHEMA),
 )
 
 POLICIES = [public_ingress, private_subnets]
