@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Callable
 
 from offline.analyzer import PACK_DIR, PolicyPackProcess, provider_views
-from offline.check import check_stack, known_stacks
+from offline.check import check_stack
 from offline.mocks import RecordedResource
-from offline.program import PROJECT, PROJECT_DIR, ProgramError, run_program
+from offline.program import PROJECT, PROJECT_DIR, ProgramError, known_stacks, run_program
 
 EMPTY_PACK = Path(__file__).resolve().parent / "empty_pack"
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Mapping, Sequence
 
-from .analyzer import PACK_DIR, PackError, evaluate
 from components.config.loader import parse_config_value as parse_value
 
-from .program import PROJECT, PROJECT_DIR, ProgramError, run_program, stack_config
-from .report import CostRow, StackReport, render_json, render_markdown, render_text
+from .analyzer import PACK_DIR, PackError, evaluate
+from .program import PROJECT, ProgramError, known_stacks, run_program, stack_config
+from .report import CostRow, StackReport, render_json, render_markdown, render_text, urn_name
 
 if str(PACK_DIR) not in sys.path:
     sys.path.insert(0, str(PACK_DIR))
@@ -25,11 +25,7 @@ if str(PACK_DIR) not in sys.path:
 from phasegate_policies.cost import PricedResource, estimate, parse_usage  # noqa: E402
 from phasegate_policies.cost_rules import CEILING_SCHEMA, ceiling_for  # noqa: E402
 from phasegate_policies.props import with_config_defaults  # noqa: E402
-from phasegate_policies.stack import resource_region  # noqa: E402
-
-
-def known_stacks() -> list[str]:
-    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
+from phasegate_policies.stack import PHASES, resource_region  # noqa: E402
 
 
 def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
@@ -46,10 +42,10 @@ def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
     report.resources = run.resources
     report.rows, result = price(run.resources, values, report.region)
     report.total_usd = result.total
-    report.unpriced = [{"name": _name(urn), "type": typ, "reason": why} for urn, typ, why in result.unpriced]
-    report.unknown = [{"name": _name(urn), "type": typ, "reason": why} for urn, typ, why in result.unknown]
+    report.unpriced = [{"name": urn_name(urn), "type": typ, "reason": why} for urn, typ, why in result.unpriced]
+    report.unknown = [{"name": urn_name(urn), "type": typ, "reason": why} for urn, typ, why in result.unknown]
     ceiling_config = with_config_defaults((pack_config or {}).get("cost-ceiling"), CEILING_SCHEMA)
-    report.ceiling = ceiling_for(ceiling_config, report.phase) if report.phase in ("mvp", "growth", "production") else 0.0
+    report.ceiling = ceiling_for(ceiling_config, report.phase) if report.phase in PHASES else 0.0
     try:
         report.evaluation = evaluate(run.resources, stack=stack, project=PROJECT, config=run.config,
                                      pack_config=pack_config)
@@ -82,11 +78,7 @@ def _component(urn: str | None, by_urn: Mapping[str, Any]) -> str:
     current = by_urn.get(urn)
     while current is not None and current.parent in by_urn:
         current = by_urn[current.parent]
-    return current.name if current is not None else _name(urn)
-
-
-def _name(urn: str) -> str:
-    return urn.rsplit("::", 1)[-1]
+    return current.name if current is not None else urn_name(urn)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -103,10 +95,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    stacks = args.stacks or known_stacks()
-    unknown = [s for s in stacks if s not in known_stacks()]
+    available = known_stacks()
+    stacks = args.stacks or available
+    unknown = [s for s in stacks if s not in available]
     if unknown:
-        print(f"check: no stack file for {', '.join(unknown)}; stacks here: {', '.join(known_stacks())}",
+        print(f"check: no stack file for {', '.join(unknown)}; stacks here: {', '.join(available)}",
               file=sys.stderr)
         return 2
     pack_config = None

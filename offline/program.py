@@ -54,12 +54,16 @@ class ProgramRun:
         return {r.urn: r for r in self.resources}
 
 
+def known_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
     """Read `Pulumi.<stack>.yaml` the way the engine hands it over: every value as text, objects as JSON."""
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.exists():
-        known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
-        raise ProgramError(stack, [f"{path.name}: no such stack file; stacks here: {', '.join(known)}"])
+        raise ProgramError(stack, [f"{path.name}: no such stack file; stacks here: "
+                                   f"{', '.join(known_stacks(project_dir))}"])
     document = yaml.safe_load(path.read_text()) or {}
     values = document.get("config") or {}
     return config_as_engine_text(values)

@@ -62,7 +62,7 @@ def _short_message(message: str) -> str:
     return message.split("\n", 1)[-1]
 
 
-def _urn_name(urn: str) -> str:
+def urn_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1] if urn else "(stack)"
 
 
@@ -90,7 +90,7 @@ def render_text(report: StackReport, tree: bool = True) -> str:
     out += ["", "Policy violations:" if grouped else "Policy violations: none"]
     for policy, violations in grouped.items():
         out.append(f"  {policy} [{violations[0].level}]")
-        out += [f"    - {_urn_name(v.urn)}: {_short_message(v.message)}" for v in violations]
+        out += [f"    - {urn_name(v.urn)}: {_short_message(v.message)}" for v in violations]
     return "\n".join(out)
 
 
@@ -118,7 +118,7 @@ def render_markdown(reports: list[StackReport]) -> str:
             out += ["", "**Unpriced:** " + ", ".join(f"`{u['name']}` ({u['type']})" for u in r.unpriced)]
         for policy, violations in r.violations_by_policy().items():
             out += ["", f"**{policy}** ({violations[0].level})", ""]
-            out += [f"- `{_urn_name(v.urn)}`: {_short_message(v.message)}" for v in violations]
+            out += [f"- `{urn_name(v.urn)}`: {_short_message(v.message)}" for v in violations]
     return "\n".join(out) + "\n"
 
 
