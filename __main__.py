@@ -1,9 +1,9 @@
-"""phasegate: load the stack's typed config, build its phase, export what operators need."""
+"""phasegate: load the stack's typed config, build it through the one composition, export what operators need."""
 
 import pulumi
 
+from components.composition import build_phase
 from components.config import load_stack_config
-from components.phases import build_phase
 
 config = load_stack_config()
 for key, value in build_phase(config).items():

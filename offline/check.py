@@ -10,22 +10,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Mapping, Sequence
 
 from components.config.loader import parse_config_value as parse_value
+from phasegate_policies.contract import PHASES
+from phasegate_policies.cost import PricedResource, parse_usage, price_stack
+from phasegate_policies.props import with_config_defaults
+from phasegate_policies.rules.cost import CEILING_SCHEMA, ceiling_for
 
-from .analyzer import PACK_DIR, PackError, evaluate
+from .analyzer import PackError, evaluate
 from .program import PROJECT, ProgramError, known_stacks, run_program, stack_config
 from .report import CostRow, StackReport, render_json, render_markdown, render_text, urn_name
-
-if str(PACK_DIR) not in sys.path:
-    sys.path.insert(0, str(PACK_DIR))
-
-from phasegate_policies.cost import PricedResource, estimate, parse_usage  # noqa: E402
-from phasegate_policies.cost_rules import CEILING_SCHEMA, ceiling_for  # noqa: E402
-from phasegate_policies.props import with_config_defaults  # noqa: E402
-from phasegate_policies.stack import PHASES, resource_region  # noqa: E402
 
 
 def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
@@ -57,14 +52,12 @@ def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
 def price(resources, values: Mapping[str, Any], region: str):
     """The same estimator the pack runs, fed the same outputs the pack receives in AnalyzeStack."""
     by_urn = {r.urn: r for r in resources}
-    view = []
-    for r in resources:
-        provider = by_urn.get(r.provider_urn)
-        adapter = SimpleNamespace(props=r.outputs, provider=SimpleNamespace(props=provider.inputs) if provider else None)
-        view.append(PricedResource(urn=r.urn, type=r.type, name=r.name, props=r.outputs,
-                                   region=resource_region(adapter, region), parent=r.parent or None))
+    view = [PricedResource.from_engine(urn=r.urn, type=r.type, name=r.name, props=r.outputs, default_region=region,
+                                       provider_props=by_urn[r.provider_urn].inputs if r.provider_urn in by_urn else None,
+                                       parent=r.parent)
+            for r in resources]
     usage, _ = parse_usage(values.get("phasegate:usage") if isinstance(values.get("phasegate:usage"), dict) else None)
-    result = estimate(view, usage, region)
+    result = price_stack(view, usage, region)
     rows = [CostRow(resource=line.name, type=line.type, component=_component(line.urn, by_urn), item=line.item,
                     monthly_usd=round(line.monthly_usd, 2)) for line in result.lines]
     rows.sort(key=lambda row: (row.component == "(stack usage)", row.component, row.resource))

@@ -37,6 +37,7 @@ class RecordedResource:
     delete_before_replace: bool = False
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)  # earlier URNs this resource answers to
 
     @property
     def provider_urn(self) -> str:
@@ -277,12 +278,31 @@ def _remote_component_outputs(args: pulumi.runtime.MockResourceArgs, region: str
     return f"{args.name}-component", dict(args.inputs)
 
 
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def engine_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """The URN the Pulumi engine gives a resource: its type qualified by every ancestor's type but the stack's.
+
+    (pulumi's own MockMonitor qualifies by the direct parent's type only, and by the stack's too, so its URNs
+    differ from a real deployment's; phasegate's URN snapshots must be the real ones.)
+    """
+    if parent:
+        qualified = parent.split("::")[2]
+        if qualified != ROOT_STACK_TYPE:
+            type_ = f"{qualified}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+
 class RecordingMonitor(MockMonitor):
     """A mock monitor that also keeps each registration's parent, provider, options and dependencies."""
 
     def __init__(self, mocks: RealisticMocks):
         super().__init__(mocks)
         self.recorded: dict[str, RecordedResource] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        return engine_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
@@ -297,5 +317,19 @@ class RecordingMonitor(MockMonitor):
             ignore_changes=list(request.ignoreChanges), delete_before_replace=bool(request.deleteBeforeReplace),
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            aliases=self._alias_urns(request),
         )
         return response
+
+    def _alias_urns(self, request) -> list[str]:
+        """Alias specs resolved the way the engine does: unset fields default to the resource's own."""
+        urns = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.urn:
+                urns.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            urns.append(engine_urn(spec.stack or pulumi.get_stack(), spec.project or pulumi.get_project(), parent,
+                                   spec.type or request.type, spec.name or request.name))
+        return urns

@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import runpy
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import pulumi
 import yaml
@@ -83,8 +82,11 @@ class _ErrorLog(logging.Handler):
 
 
 def run_program(stack: str, config: Mapping[str, str] | None = None, project_dir: Path = PROJECT_DIR,
-                preview: bool = False) -> ProgramRun:
-    """Run `__main__.py` for `stack` under mocks; `config` replaces the stack file's values when given."""
+                preview: bool = False, program: Callable[[], None] | None = None) -> ProgramRun:
+    """Run `__main__.py` for `stack` under mocks; `config` replaces the stack file's values when given.
+
+    `program` replaces `__main__.py`: a test can build one part or runtime alone, with the stack's config.
+    """
     values = dict(config) if config is not None else stack_config(stack, project_dir)
     region = values.get("aws:region", "us-east-1")
     mocks = RealisticMocks(region=region if isinstance(region, str) else "us-east-1")
@@ -96,14 +98,12 @@ def run_program(stack: str, config: Mapping[str, str] | None = None, project_dir
 
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, logger=logger, monitor=monitor)
     pulumi.runtime.set_all_config(values)
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
 
-    def program() -> None:
+    def main() -> None:
         runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
 
     try:
-        _sync_await(run_pulumi_func(program))
+        _sync_await(run_pulumi_func(program or main))
     except pulumi.RunError as exc:
         raise ProgramError(stack, errors.messages or [str(exc)]) from None
     except Exception as exc:  # noqa: BLE001 - a crash is reported as what it is, not as a traceback

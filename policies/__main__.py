@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pulumi_policy import PolicyPack  # noqa: E402
 
-from phasegate_policies import PACK_DESCRIPTION, PACK_NAME, all_policies  # noqa: E402
+from phasegate_policies.pack import PACK_DESCRIPTION, PACK_NAME, all_policies  # noqa: E402
 
 PolicyPack(name=PACK_NAME, policies=all_policies(), description=PACK_DESCRIPTION, provider="aws",
            tags=["aws", "cost", "security"])

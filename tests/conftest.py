@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import copy
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from offline.program import ProgramRun, config_as_engine_text, run_program
 
-from offline.program import ProgramRun, config_as_engine_text, run_program  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def stack_values(stack: str) -> dict:

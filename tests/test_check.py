@@ -49,7 +49,7 @@ def _checked(change) -> dict:
 
 
 def test_a_stack_file_sized_over_budget_fails_the_cost_ceiling():
-    assert _checked(lambda v: v.__setitem__("phasegate:composeHost", {"instanceType": "m6i.large"})) == {"cost-ceiling"}
+    assert _checked(lambda v: v.__setitem__("phasegate:compute", {"instanceType": "m6i.large"})) == {"cost-ceiling"}
     assert _checked(lambda v: v["phasegate:billing"].__setitem__("monthlyBudgetUsd", 60)) == {"cost-ceiling"}
 
 

@@ -23,7 +23,7 @@ def test_presets_fill_what_a_stack_file_leaves_out():
     mvp, growth, production = load("mvp"), load("growth"), load("production")
     assert (mvp.network.egress, growth.network.egress, production.network.egress) == (
         Egress.NONE, Egress.INSTANCE, Egress.GATEWAY_PER_AZ)
-    assert mvp.compose_host.instance_type == "t3.small"
+    assert mvp.compute.instance_type == "t3.small"
     assert mvp.database.instance_class == "db.t4g.micro" and not mvp.database.multi_az
     assert production.database.multi_az and production.network.az_count == 3
     assert growth.cache.enabled and not mvp.cache.enabled
@@ -35,9 +35,9 @@ def test_presets_fill_what_a_stack_file_leaves_out():
 def test_every_preset_key_can_be_overridden():
     values = stack_values("mvp")
     values["phasegate:database"] = {"instanceClass": "db.t4g.small", "multiAz": True}
-    values["phasegate:composeHost"] = {"instanceType": "t4g.small"}
+    values["phasegate:compute"] = {"instanceType": "t4g.small"}
     cfg = load("mvp", values)
-    assert (cfg.database.instance_class, cfg.database.multi_az, cfg.compose_host.instance_type) == (
+    assert (cfg.database.instance_class, cfg.database.multi_az, cfg.compute.instance_type) == (
         "db.t4g.small", True, "t4g.small")
     # The rest of the section keeps the preset.
     assert cfg.database.allocated_storage_gb == 20
@@ -96,8 +96,8 @@ INVALID = [
      "dbName, deletionProtection, engineVersion, instanceClass, maxAllocatedStorageGb, multiAz, skipFinalSnapshot, "
      "snapshotIdentifier, username"),
     ("mvp", _set("phasegate:databse", {}),
-     "phasegate:databse: unknown key; allowed keys here: alerts, app, assets, billing, cache, cdn, composeHost, "
-     "database, eks, k3s, network, phase, usage"),
+     "phasegate:databse: unknown key; allowed keys here: alerts, app, assets, billing, cache, cdn, compute, "
+     "database, network, phase, usage"),
     ("mvp", _set("phasegate:region", "eu-west-1"),
      "phasegate:region: unknown key; the region is set by aws:region"),
     ("mvp", _set("phasegate:app.services.1.image", "ghcr.io/acme/api"),
@@ -115,8 +115,8 @@ INVALID = [
      "phasegate:app: services: names must be unique; repeated: web"),
     ("mvp", _set("phasegate:billing.monthlyBudgetUsd", -5),
      "phasegate:billing.monthlyBudgetUsd: Input should be greater than 0 (got -5)"),
-    ("mvp", _set("phasegate:composeHost.logRetentionDays", 10),
-     "phasegate:composeHost.logRetentionDays: 10 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, "
+    ("mvp", _set("phasegate:compute.logRetentionDays", 10),
+     "phasegate:compute.logRetentionDays: 10 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, "
      "60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"),
     ("mvp", _set("phasegate:alerts.emails", []),
      "phasegate:alerts.emails: List should have at least 1 item after validation, not 0"),
@@ -124,8 +124,8 @@ INVALID = [
      "phasegate:database.engineVersion: PostgreSQL 11 is past end of standard support on RDS; use 13 or newer"),
     ("mvp", _set("phasegate:app.services.0.environment", {"node-env": "x"}),
      "phasegate:app.services[0].environment: node-env: environment variable names must match [A-Z_][A-Z0-9_]*"),
-    ("production", _set("phasegate:eks", {"minNodes": 4, "desiredNodes": 2}),
-     "phasegate:eks: node counts must satisfy minNodes <= desiredNodes <= maxNodes; got 4 <= 2 <= 6"),
+    ("production", _set("phasegate:compute", {"minNodes": 4, "desiredNodes": 2}),
+     "phasegate:compute: node counts must satisfy minNodes <= desiredNodes <= maxNodes; got 4 <= 2 <= 6"),
     ("mvp", _set("phasegate:app.domain", "Not A Domain"),
      "phasegate:app.domain: 'Not A Domain' is not a lower-case DNS name such as app.example.com"),
     ("mvp", _set("phasegate:network.natInstanceType", "t3.micro"),

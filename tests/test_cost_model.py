@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from offline.analyzer import PACK_DIR
-
-sys.path.insert(0, str(PACK_DIR))
-
-from phasegate_policies.cost import PricedResource, Usage, estimate, load_catalog  # noqa: E402
-from phasegate_policies.cost.free_types import FREE_TYPES  # noqa: E402
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy  # noqa: E402
+from phasegate_policies.cost import PricedResource, Usage, estimate, load_catalog
+from phasegate_policies.cost.free_types import FREE_TYPES
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 NO_USAGE = Usage()
 

@@ -11,8 +11,10 @@ import pytest
 import yaml
 
 from components.config import build_stack_config
-from components.k3s_render import TOKEN_PLACEHOLDER, ClusterFacts, render_manifests, render_sync_secrets
-from components.phases import cache_group_id
+from components.endpoints import DatabaseEndpoint
+from components.parts.cache import cache_group_id
+from components.render.k3s import TOKEN_PLACEHOLDER, ClusterFacts, render_sync_secrets
+from components.render.kubernetes import render_manifests
 from conftest import revealed, run_with, stack_values
 
 EC2 = "aws:ec2/instance:Instance"
@@ -246,8 +248,8 @@ def test_ingress_routes_longest_prefix_first_to_each_public_service(manifests):
 
 def test_secret_sync_without_a_cache_sets_no_redis_url():
     app = build_stack_config(stack_values("growth"), "Pulumi.growth.yaml").app
-    facts = ClusterFacts(region="us-west-2", log_group="/g", token_parameter="/t", db_address="db", db_port=5432,
-                         db_name="app", db_secret_arn="arn:db", bucket="b")
+    facts = ClusterFacts(region="us-west-2", log_group="/g", token_parameter="/t", bucket="b",
+                         database=DatabaseEndpoint(address="db", port=5432, db_name="app", secret_arn="arn:db"))
     script = render_sync_secrets(app, facts)
     assert "REDIS_URL" not in script and "DATABASE_URL" in script
 
@@ -307,5 +309,5 @@ def test_container_logs_go_to_a_log_group_with_the_configured_retention(growth):
     log_group = growth.one("aws:cloudwatch/logGroup:LogGroup").inputs
     assert (log_group["name"], log_group["retentionInDays"]) == ("/phasegate/acme/growth", 14)
     values = stack_values("growth")
-    values["phasegate:k3s"] = {"logRetentionDays": 30}
+    values["phasegate:compute"] = {"logRetentionDays": 30}
     assert run_with("growth", values).one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 30

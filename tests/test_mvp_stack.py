@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from components.tags import REQUIRED_TAGS
+from components.parts.tags import REQUIRED_TAGS
 from conftest import run_with, stack_values
 
 RDS = "aws:rds/instance:Instance"

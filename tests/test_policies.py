@@ -325,9 +325,6 @@ def test_policy_config_tightens_a_policy(mvp, mvp_graph, pack_config, change, po
 
 
 def test_a_crashing_policy_reports_a_violation_instead_of_aborting_the_preview():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "policies"))
     from phasegate_policies.guard import guarded
     from pulumi_policy import StackValidationPolicy
 

@@ -9,16 +9,17 @@ import re
 import pytest
 import yaml
 
-from components.ami import al2023_parameter, is_graviton
-from components.cidr import plan_subnets
-from components.compose_render import USER_DATA_LIMIT, HostFacts, render_caddyfile, render_compose, render_user_data
 from components.config import build_stack_config
-from components.database import max_connections
+from components.endpoints import DatabaseEndpoint
+from components.parts.ec2 import al2023_parameter, is_graviton
+from components.render.cidr import plan_subnets
+from components.render.compose import USER_DATA_LIMIT, HostFacts, render_caddyfile, render_compose, render_user_data
+from components.render.limits import max_connections
 from conftest import stack_values
 
-FACTS = HostFacts(region="us-east-1", log_group="/phasegate/acme/mvp", db_address="db.example.internal",
-                  db_port=5432, db_name="app", db_secret_arn="arn:aws:secretsmanager:us-east-1:1:secret:rds!db-x",
-                  bucket="acme-assets-1")
+FACTS = HostFacts(region="us-east-1", log_group="/phasegate/acme/mvp", bucket="acme-assets-1",
+                  database=DatabaseEndpoint(address="db.example.internal", port=5432, db_name="app",
+                                            secret_arn="arn:aws:secretsmanager:us-east-1:1:secret:rds!db-x"))
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,9 @@ Evaluating it measures the floor: pulumi_policy's deserialisation and gRPC. phas
 difference. Started as a process by the benchmarks, like the real pack; never imported.
 """
 
-import os
-import sys
+from pulumi_policy import PolicyPack, ResourceValidationPolicy, StackValidationPolicy
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "policies"))
-
-from pulumi_policy import PolicyPack, ResourceValidationPolicy, StackValidationPolicy  # noqa: E402
-
-from phasegate_policies import all_policies  # noqa: E402
+from phasegate_policies.pack import all_policies  # installed with the program's dependencies (`-e ./policies`)
 
 
 def _nothing(args, report_violation):

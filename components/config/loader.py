@@ -12,11 +12,13 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from .models import StackConfig
-from .presets import PRESETS, deep_merge
+from .models import RUNTIME_MODELS, LocatedError, StackConfig
+from .presets import PHASE_RUNTIMES, PRESETS, compute_preset, deep_merge
 from .types import Phase
 
 NAMESPACE = "phasegate"
+# Sections that earlier versions had, and where their keys live now.
+MOVED_SECTIONS = {"composeHost": "compose", "k3s": "k3s", "eks": "eks"}
 
 
 class ConfigError(Exception):
@@ -60,28 +62,58 @@ def build_stack_config(values: Mapping[str, Any], stack_file: str) -> StackConfi
 
     if "region" in sections:
         problems.append(f"{stack_file}: {prefix}region: unknown key; the region is set by aws:region")
-    data = deep_merge(PRESETS[phase], {k: v for k, v in sections.items() if k not in ("phase", "region")})
+    for old, runtime in MOVED_SECTIONS.items():
+        if old in sections:
+            problems.append(f"{stack_file}: {prefix}{old}: this section moved; put its keys under {prefix}compute "
+                            f"with runtime: {runtime}")
+    ignored = {"phase", "region", "compute", *MOVED_SECTIONS}
+    data = deep_merge(PRESETS[phase], {k: v for k, v in sections.items() if k not in ignored})
     data["phase"] = phase.value
+    data["compute"] = _compute_section(sections.get("compute"), phase, f"{stack_file}: {prefix}compute", problems)
     if region is not None:
         data["region"] = region
 
     try:
         config = StackConfig.model_validate(data, context={"region": region})
     except ValidationError as exc:
-        problems.extend(f"{stack_file}: {_path(err['loc'])}: {_message(err)}" for err in exc.errors())
+        for err in exc.errors():
+            loc, message = _located(err)
+            problems.append(f"{stack_file}: {_path(loc)}: {message}")
         config = None
     if problems:
         raise ConfigError(stack_file, problems)
     return config
 
 
+def _compute_section(raw: Any, phase: Phase, where: str, problems: list[str]) -> Any:
+    """The stack's compute section over its runtime's preset for the phase (the phase's default runtime if unset)."""
+    if raw is not None and not isinstance(raw, dict):
+        return raw  # validation reports the wrong type
+    raw = raw or {}
+    runtime = raw.get("runtime", PHASE_RUNTIMES[phase][0])
+    if runtime not in RUNTIME_MODELS:
+        problems.append(f"{where}.runtime: {runtime!r} is not a runtime; use one of {', '.join(RUNTIME_MODELS)}")
+        return compute_preset(phase, PHASE_RUNTIMES[phase][0])  # go on validating the rest of the file
+    return deep_merge(compute_preset(phase, runtime), raw)
+
+
 def _path(loc: tuple) -> str:
     if loc and loc[0] == "region":
         return "aws:region"
+    if len(loc) > 1 and loc[0] == "compute" and loc[1] in RUNTIME_MODELS:
+        loc = loc[:1] + loc[2:]  # pydantic names the union member; the stack file does not
     out = f"{NAMESPACE}:{loc[0]}" if loc else NAMESPACE
     for part in loc[1:]:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
+
+
+def _located(err: Mapping[str, Any]) -> tuple[tuple, str]:
+    """Where an error belongs and what it says; a LocatedError from a cross-section rule names its own key."""
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, LocatedError):
+        return tuple(err["loc"]) + cause.loc, str(cause)
+    return tuple(err["loc"]), _message(err)
 
 
 def _message(err: Mapping[str, Any]) -> str:
@@ -100,9 +132,10 @@ def _message(err: Mapping[str, Any]) -> str:
 def _allowed_keys(loc: tuple) -> list[str]:
     """The camelCase keys the model at `loc` accepts, so an unknown-key error can list the right ones."""
     model: Any = StackConfig
-    for part in loc:
-        if isinstance(part, int):
-            continue
+    parts = [part for part in loc if not isinstance(part, int)]
+    if parts[:1] == ["compute"] and len(parts) > 1 and parts[1] in RUNTIME_MODELS:
+        model, parts = RUNTIME_MODELS[parts[1]], parts[2:]  # pydantic names the compute union's member
+    for part in parts:
         field = next((f for name, f in model.model_fields.items() if f.alias == part or name == part), None)
         if field is None:
             return []

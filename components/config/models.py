@@ -7,7 +7,8 @@ differ by phase live in `presets.py`; defaults here are the ones that hold in ev
 from __future__ import annotations
 
 import re
-from typing import Optional
+import typing
+from typing import Literal, Optional, Union
 
 from pydantic import (
     AfterValidator,
@@ -15,13 +16,17 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel, to_snake
 from typing_extensions import Annotated
 
-from ..pricing import catalog
+from phasegate_policies.cost import USAGE_KEYS
+from phasegate_policies.cost.catalog import load_catalog
+
+from .presets import PHASE_RUNTIMES
 from .types import (
     AscendingPercents,
     CacheEngine,
@@ -48,7 +53,7 @@ def _priced(family: str):
 
     def check(value: str, info: ValidationInfo) -> str:
         region = (info.context or {}).get("region")
-        known = catalog().sizes(family, region) if region in catalog().regions else []
+        known = load_catalog().sizes(family, region)
         if known and value not in known:
             raise ValueError(f"{value!r} is not in the price list for {region}; known: {', '.join(known)}")
         return value
@@ -185,13 +190,19 @@ class Database(Section):
         return value
 
 
-class ComposeHost(Section):
-    instance_type: Ec2Type = Field("t3.small", description="The single Docker Compose host (MVP).")
+class ComposeCompute(Section):
+    """One EC2 host running the app with Docker Compose behind Caddy (the reference plans' Phase 1)."""
+
+    runtime: Literal["compose"] = Field(description="Docker Compose on one EC2 host.")
+    instance_type: Ec2Type = Field("t3.small", description="The Docker Compose host's instance type.")
     root_volume_gb: int = Field(30, ge=8, le=1024, description="Encrypted gp3 root volume.")
     log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for container logs.")
 
 
-class K3s(Section):
+class K3sCompute(Section):
+    """A K3s server and agents on EC2 in private subnets, behind the load balancer (Phase 2)."""
+
+    runtime: Literal["k3s"] = Field(description="K3s on EC2: one server, N agents.")
     version: str = Field("v1.31.4+k3s1", pattern=r"^v1\.\d+\.\d+\+k3s\d+$", description="Pinned K3s release.")
     server_instance_type: Ec2Type = Field("t3.small", description="K3s server (control plane) node.")
     agent_instance_type: Ec2Type = Field("t3.small", description="K3s agent (worker) nodes.")
@@ -200,21 +211,31 @@ class K3s(Section):
     log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for container logs.")
 
 
-class Eks(Section):
+class EksCompute(Section):
+    """Managed EKS with managed node groups across three AZs (Phase 3)."""
+
+    runtime: Literal["eks"] = Field(description="Amazon EKS with managed node groups.")
     version: str = Field("1.33", pattern=r"^1\.\d{2}$", description="Kubernetes minor version.")
     node_instance_type: Ec2Type = Field("t3.medium", description="Managed node group instance type.")
-    min_nodes: int = Field(3, ge=1, le=50)
-    desired_nodes: int = Field(3, ge=1, le=50)
-    max_nodes: int = Field(6, ge=1, le=100)
+    min_nodes: int = Field(3, ge=1, le=50, description="Fewest nodes the node group scales down to.")
+    desired_nodes: int = Field(3, ge=1, le=50, description="Nodes the node group starts with.")
+    max_nodes: int = Field(6, ge=1, le=100, description="Most nodes the node group scales up to.")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Eks":
+    def _ordered(self) -> "EksCompute":
         if not self.min_nodes <= self.desired_nodes <= self.max_nodes:
             raise ValueError(
                 f"node counts must satisfy minNodes <= desiredNodes <= maxNodes; got "
                 f"{self.min_nodes} <= {self.desired_nodes} <= {self.max_nodes}"
             )
         return self
+
+
+Compute = Annotated[Union[ComposeCompute, K3sCompute, EksCompute], Field(discriminator="runtime")]
+RUNTIME_MODELS: dict[str, type[Section]] = {
+    typing.get_args(model.model_fields["runtime"].annotation)[0]: model
+    for model in typing.get_args(typing.get_args(Compute)[0])
+}
 
 
 class Cache(Section):
@@ -261,22 +282,21 @@ class Billing(Section):
     emails: list[Email] = Field(default_factory=list, description="Billing recipients; defaults to alerts.emails.")
 
 
-class Usage(Section):
-    """Declared usage assumptions: the policy pack prices usage from these and never invents any.
+# The usage keys are the pack's contract (phasegate_policies.cost.usage): the model is built from them, so the
+# stack file, this validation and the pack's pricing cannot drift apart. Optional keys mean 0 in both places.
+Usage = create_model(
+    "Usage", __base__=Section, __doc__="Declared usage assumptions: the pack prices usage from these and never invents any.",
+    **{to_snake(key): (float, Field(... if spec.required else 0, ge=0, description=spec.description))
+       for key, spec in USAGE_KEYS.items()},
+)
 
-    The pack reads the same keys from the stack's config (policies/phasegate_policies/cost/usage.py);
-    optional keys mean 0 in both places.
-    """
 
-    gb_served_per_month: float = Field(ge=0, description="Data transfer out to the internet from the origin.")
-    requests_per_month: float = Field(ge=0, description="HTTP requests to the app.")
-    assets_storage_gb: float = Field(ge=0, description="S3 Standard storage.")
-    logs_gb_per_month: float = Field(ge=0, description="CloudWatch Logs ingestion.")
-    cdn_gb_per_month: float = Field(0, ge=0, description="Data served by CloudFront.")
-    assets_put_requests_per_month: float = Field(0, ge=0, description="S3 PUT/COPY/POST/LIST requests.")
-    assets_get_requests_per_month: float = Field(0, ge=0, description="S3 GET requests (not via the CDN).")
-    nat_gb_per_month: float = Field(0, ge=0, description="Traffic through NAT (image pulls, outbound APIs).")
-    db_backup_gb: float = Field(0, ge=0, description="RDS backup storage beyond the free 100% of provisioned.")
+class LocatedError(ValueError):
+    """A cross-section rule's error that belongs to one key (the loader reports it there, not at the model)."""
+
+    def __init__(self, loc: tuple[str, ...], message: str):
+        self.loc = loc
+        super().__init__(message)
 
 
 class StackConfig(Section):
@@ -285,15 +305,22 @@ class StackConfig(Section):
     app: App
     network: Network = Field(default_factory=Network)
     database: Database = Field(default_factory=Database)
-    compose_host: ComposeHost = Field(default_factory=ComposeHost)
-    k3s: K3s = Field(default_factory=K3s, alias="k3s")
-    eks: Eks = Field(default_factory=Eks)
+    compute: Compute
     cache: Cache = Field(default_factory=Cache)
     cdn: Cdn = Field(default_factory=Cdn)
     assets: Assets = Field(default_factory=Assets)
     alerts: Alerts
     billing: Billing
     usage: Usage
+
+    @model_validator(mode="after")
+    def _runtime_fits_the_phase(self) -> "StackConfig":
+        allowed = PHASE_RUNTIMES[self.phase]
+        if self.compute.runtime not in allowed:
+            raise LocatedError(("compute", "runtime"),
+                               f"{self.compute.runtime!r} does not run in the {self.phase.value} phase; "
+                               f"use {' or '.join(allowed)}")
+        return self
 
     @property
     def billing_emails(self) -> list[str]:

@@ -1,7 +1,8 @@
 """Per-phase defaults, taken from the reference deployment plans; a stack file states only what differs.
 
-Usage assumptions (traffic, storage, logs) have no preset: they are facts about the app that the stack
-file must declare, because the policy pack prices usage from them and must never invent any.
+A phase is data: which runtimes it may run (the first is its default) with their sizing, and the sizing of
+every other part. Usage assumptions (traffic, storage, logs) have no preset: they are facts about the app
+that the stack file must declare, because the policy pack prices usage from them and must never invent any.
 
 mvp        ~ "Phase 1": one Docker Compose host, a small private RDS, an encrypted bucket (~$30-45/month).
 growth     ~ "Phase 2": two-node K3s behind an ALB, managed Redis, CDN (<= $105/month).
@@ -13,37 +14,56 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from phasegate_policies.contract import DEFAULT_CEILINGS
+
 from .types import Phase
+
+# phase -> runtime -> that runtime's sizing in this phase; the first runtime is the phase's default.
+COMPUTE_PRESETS: dict[Phase, dict[str, dict[str, Any]]] = {
+    Phase.MVP: {
+        "compose": {"instanceType": "t3.small", "rootVolumeGb": 30, "logRetentionDays": 14},
+    },
+    Phase.GROWTH: {
+        "k3s": {"serverInstanceType": "t3.small", "agentInstanceType": "t3.small", "agentCount": 1},
+    },
+    Phase.PRODUCTION: {
+        "eks": {"nodeInstanceType": "t3.medium", "minNodes": 3, "desiredNodes": 3, "maxNodes": 6},
+    },
+}
+PHASE_RUNTIMES: dict[Phase, tuple[str, ...]] = {phase: tuple(runtimes) for phase, runtimes in COMPUTE_PRESETS.items()}
 
 PRESETS: dict[Phase, dict[str, Any]] = {
     Phase.MVP: {
         "network": {"azCount": 2, "egress": "none"},
         "database": {"instanceClass": "db.t4g.micro", "allocatedStorageGb": 20, "maxAllocatedStorageGb": 100,
                      "multiAz": False, "backupRetentionDays": 7},
-        "composeHost": {"instanceType": "t3.small", "rootVolumeGb": 30, "logRetentionDays": 14},
         "cache": {"enabled": False},
         "cdn": {"enabled": False},
-        "billing": {"monthlyBudgetUsd": 45},
     },
     Phase.GROWTH: {
         "network": {"azCount": 2, "egress": "instance", "natInstanceType": "t4g.nano"},
         "database": {"instanceClass": "db.t4g.micro", "allocatedStorageGb": 20, "maxAllocatedStorageGb": 200,
                      "multiAz": False, "backupRetentionDays": 14},
-        "k3s": {"serverInstanceType": "t3.small", "agentInstanceType": "t3.small", "agentCount": 1},
         "cache": {"enabled": True, "engine": "valkey", "nodeType": "cache.t4g.micro"},
         "cdn": {"enabled": True},
-        "billing": {"monthlyBudgetUsd": 105},
     },
     Phase.PRODUCTION: {
         "network": {"azCount": 3, "egress": "gatewayPerAz"},
         "database": {"instanceClass": "db.t4g.small", "allocatedStorageGb": 50, "maxAllocatedStorageGb": 500,
                      "multiAz": True, "backupRetentionDays": 14},
-        "eks": {"nodeInstanceType": "t3.medium", "minNodes": 3, "desiredNodes": 3, "maxNodes": 6},
         "cache": {"enabled": True, "engine": "valkey", "nodeType": "cache.t4g.small", "replicas": 1},
         "cdn": {"enabled": True},
-        "billing": {"monthlyBudgetUsd": 412},
     },
 }
+# The budget defaults to the phase's cost ceiling, which the pack defines.
+for _phase, _preset in PRESETS.items():
+    _preset["billing"] = {"monthlyBudgetUsd": DEFAULT_CEILINGS[_phase.value]}
+
+
+def compute_preset(phase: Phase, runtime: str) -> dict[str, Any]:
+    """The compute section a stack of `phase` starts from when it runs `runtime` (empty if it may not)."""
+    sizing = COMPUTE_PRESETS[phase].get(runtime)
+    return {"runtime": runtime, **copy.deepcopy(sizing)} if sizing is not None else {"runtime": runtime}
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

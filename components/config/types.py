@@ -9,13 +9,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from ..pricing import catalog
+from phasegate_policies.contract import PHASES
+from phasegate_policies.cost.catalog import load_catalog
 
-
-class Phase(str, Enum):
-    MVP = "mvp"
-    GROWTH = "growth"
-    PRODUCTION = "production"
+# The phases are the pack's contract; the enum gives the program named members (Phase.MVP, ...).
+Phase = Enum("Phase", [(phase.upper(), phase) for phase in PHASES], type=str)
+Phase.__doc__ = "A stack's phase; defined by the policy pack's contract."
 
 
 class Egress(str, Enum):
@@ -72,8 +71,9 @@ def _slug(value: str) -> str:
 
 
 def _region(value: str) -> str:
-    if value not in catalog().regions:
-        raise ValueError(f"{value!r} has no prices in the catalog; use one of {', '.join(catalog().regions)}")
+    regions = load_catalog().regions
+    if value not in regions:
+        raise ValueError(f"{value!r} has no prices in the catalog; use one of {', '.join(regions)}")
     return value
 
 

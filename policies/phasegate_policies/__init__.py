@@ -1,17 +1,5 @@
-"""phasegate's CrossGuard policies, grouped by concern; `all_policies()` is what the pack is built from."""
+"""phasegate's policy pack as a package: the rules, the cost model and the contract the program shares.
 
-from __future__ import annotations
-
-from pulumi_policy import Policy
-
-from . import billing, cost_rules, encryption, hygiene, network
-from .guard import guarded
-
-PACK_NAME = "phasegate"
-PACK_DESCRIPTION = ("phasegate guardrails: per-phase cost ceilings, encryption at rest, private placement of data "
-                    "and nodes, billing alarms, and advisory hygiene.")
-
-
-def all_policies() -> list[Policy]:
-    policies = [*cost_rules.POLICIES, *encryption.POLICIES, *network.POLICIES, *billing.POLICIES, *hygiene.POLICIES]
-    return [guarded(policy) for policy in policies]
+Importing the package (or `contract`, or `cost.catalog`) loads no policy: the pack is assembled in `pack.py`,
+which only `policies/__main__.py` uses.
+"""

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 import pulumi
-from pulumi_policy.proxy import UnknownValueError
 
-from .cost import PricedResource, Usage, parse_usage
+from .contract import PHASES
+from .cost import PricedResource, Usage, parse_usage, region_of
 
-PHASES = ("mvp", "growth", "production")
+__all__ = ["PHASES", "StackInfo", "current_stack", "priced_view", "resource_region"]
 DEFAULT_REGION = "us-east-1"
 
 
@@ -43,21 +43,15 @@ def current_stack() -> StackInfo:
 
 
 def resource_region(resource: Any, default: str) -> str:
-    """pulumi-aws v7 resources carry their region; otherwise their provider's, otherwise the stack's."""
-    for source in (getattr(resource, "props", None), getattr(getattr(resource, "provider", None), "props", None)):
-        try:
-            region = source.get("region") if source is not None else None
-        except UnknownValueError:
-            region = None
-        if isinstance(region, str) and region:
-            return region
-    return default
+    """A pulumi_policy resource's region: its own, its provider's, or `default`."""
+    return region_of(resource.props, resource.provider.props if resource.provider else None, default)
 
 
 def priced_view(resources: Iterable[Any], default_region: str) -> list[PricedResource]:
     """Adapt pulumi_policy's PolicyResource objects to the estimator's input."""
     return [
-        PricedResource(urn=r.urn, type=r.resource_type, name=r.name, props=r.props,
-                       region=resource_region(r, default_region), parent=r.parent.urn if r.parent else None)
+        PricedResource.from_engine(urn=r.urn, type=r.resource_type, name=r.name, props=r.props,
+                                   provider_props=r.provider.props if r.provider else None,
+                                   parent=r.parent.urn if r.parent else None, default_region=default_region)
         for r in resources
     ]

@@ -1,8 +1,11 @@
-"""The cost model: price catalog, usage assumptions and the estimator."""
+"""The cost model's public API: the price catalog, declared usage, and `price_stack` over engine resources.
+
+The pack's cost rules and the offline check both price through this API, so they can never disagree.
+"""
 
 from .catalog import Catalog, Unpriceable, load_catalog
-from .estimator import CostLine, Estimate, PricedResource, estimate
-from .usage import Usage, parse_usage
+from .estimator import CostLine, Estimate, PricedResource, estimate, price_stack, region_of
+from .usage import USAGE_KEYS, Usage, UsageKey, parse_usage
 
-__all__ = ["Catalog", "CostLine", "Estimate", "PricedResource", "Unpriceable", "Usage", "estimate", "load_catalog",
-           "parse_usage"]
+__all__ = ["Catalog", "CostLine", "Estimate", "PricedResource", "USAGE_KEYS", "Unpriceable", "Usage", "UsageKey",
+           "estimate", "load_catalog", "parse_usage", "price_stack", "region_of"]

@@ -1,4 +1,8 @@
-"""The price catalog (catalog.json beside this file): on-demand list prices per region, with unit, source and date."""
+"""The price catalog (catalog.json beside this file): on-demand list prices per region, with unit, source and date.
+
+This is the one module that reads catalog.json; everything else (the rules, the offline check, the program's
+config validation) asks `load_catalog()`.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +42,11 @@ class Catalog:
 
     def unit(self, key: str) -> str:
         return self.prices[key]["unit"]
+
+    def sizes(self, key: str, region: str) -> list[str]:
+        """The sizes (instance types, classes, node types) `key` has a price for in `region`, sorted."""
+        by_region = self.prices[key]["byRegion"].get(region)
+        return sorted(by_region) if isinstance(by_region, Mapping) else []
 
 
 @lru_cache(maxsize=1)

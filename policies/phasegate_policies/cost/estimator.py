@@ -32,6 +32,26 @@ class PricedResource:
     region: str
     parent: Optional[str] = None
 
+    @classmethod
+    def from_engine(cls, *, urn: str, type: str, name: str, props: Mapping[str, Any], default_region: str,
+                    provider_props: Optional[Mapping[str, Any]] = None, parent: Optional[str] = None,
+                    ) -> "PricedResource":
+        """A resource as the engine describes it (its props, its provider's props); the region is resolved here."""
+        return cls(urn=urn, type=type, name=name, props=props, parent=parent or None,
+                   region=region_of(props, provider_props, default_region))
+
+
+def region_of(props: Optional[Mapping[str, Any]], provider_props: Optional[Mapping[str, Any]], default: str) -> str:
+    """pulumi-aws v7 resources carry their region; otherwise their provider's, otherwise the stack's."""
+    for source in (props, provider_props):
+        try:
+            region = source.get("region") if source is not None else None
+        except UnknownValueError:
+            region = None
+        if isinstance(region, str) and region:
+            return region
+    return default
+
 
 @dataclass(frozen=True)
 class CostLine:
@@ -253,8 +273,8 @@ USAGE_ANCHORS = {
 }
 
 
-def estimate(resources: Iterable[PricedResource], usage: Usage, region: str,
-             catalog: Optional[Catalog] = None) -> Estimate:
+def price_stack(resources: Iterable[PricedResource], usage: Usage, region: str,
+                catalog: Optional[Catalog] = None) -> Estimate:
     """Price every resource, then usage and always-free allowances, in the stack's `region`."""
     catalog = catalog or load_catalog()
     ctx = _Context(catalog, usage)
@@ -287,6 +307,9 @@ def estimate(resources: Iterable[PricedResource], usage: Usage, region: str,
 
     _usage_lines(result, ctx, anchors, resources, region)
     return result
+
+
+estimate = price_stack  # the name the rules have always used
 
 
 def _descendant_types(resources: Sequence[PricedResource]) -> dict[str, set[str]]:

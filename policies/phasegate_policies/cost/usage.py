@@ -1,6 +1,8 @@
-"""Usage assumptions as the stack declares them under `phasegate:usage` (same keys as the program's model).
+"""Usage assumptions as a stack declares them under `phasegate:usage`: the keys are defined here, once.
 
-Required keys must be present: a cost model that guessed traffic would hide the biggest variable cost.
+The program builds its config model for `phasegate:usage` from `USAGE_KEYS`, so the stack file, the
+program's validation and the pack's pricing always agree. Required keys must be declared: a cost model that
+guessed traffic would hide the biggest variable cost.
 """
 
 from __future__ import annotations
@@ -8,8 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
-REQUIRED = ("gbServedPerMonth", "requestsPerMonth", "assetsStorageGb", "logsGbPerMonth")
-OPTIONAL = ("cdnGbPerMonth", "assetsPutRequestsPerMonth", "assetsGetRequestsPerMonth", "natGbPerMonth", "dbBackupGb")
+
+@dataclass(frozen=True)
+class UsageKey:
+    required: bool
+    description: str
+
+
+USAGE_KEYS: dict[str, UsageKey] = {
+    "gbServedPerMonth": UsageKey(True, "Data transfer out to the internet from the origin, GB a month."),
+    "requestsPerMonth": UsageKey(True, "HTTP requests to the app a month."),
+    "assetsStorageGb": UsageKey(True, "S3 Standard storage of the assets bucket, GB."),
+    "logsGbPerMonth": UsageKey(True, "CloudWatch Logs ingestion, GB a month."),
+    "cdnGbPerMonth": UsageKey(False, "Data served by CloudFront, GB a month."),
+    "assetsPutRequestsPerMonth": UsageKey(False, "S3 PUT/COPY/POST/LIST requests a month."),
+    "assetsGetRequestsPerMonth": UsageKey(False, "S3 GET requests a month (not via the CDN)."),
+    "natGbPerMonth": UsageKey(False, "Traffic through NAT (image pulls, outbound APIs), GB a month."),
+    "dbBackupGb": UsageKey(False, "RDS backup storage beyond the free 100% of provisioned storage, GB."),
+}
+REQUIRED = tuple(name for name, key in USAGE_KEYS.items() if key.required)
 
 
 @dataclass(frozen=True)
@@ -25,11 +44,14 @@ class Usage:
     dbBackupGb: float = 0
 
 
+assert [f.name for f in fields(Usage)] == list(USAGE_KEYS), "Usage and USAGE_KEYS must list the same keys"
+
+
 def parse_usage(raw: Mapping[str, Any] | None) -> tuple[Usage, list[str]]:
     """The usage and the problems with it (missing or non-numeric keys); problems price as zero."""
     raw = raw or {}
     problems, values = [], {}
-    for name in (f.name for f in fields(Usage)):
+    for name in USAGE_KEYS:
         if name not in raw:
             if name in REQUIRED:
                 problems.append(f"phasegate:usage.{name} is not declared")

@@ -1,0 +1,55 @@
+"""Typed hand-offs: the small records one part gives another, instead of loose outputs passed field by field.
+
+Each record holds `pulumi.Input`s while resources are being declared; `resolved()` turns it into the same
+record holding plain values, which is what the pure rendering code (boot scripts, manifests) receives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Sequence, TypeVar
+
+import pulumi
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class NetworkEndpoint:
+    vpc_id: pulumi.Input[str]
+    cidr: str
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
+class DatabaseEndpoint:
+    """Where the app's PostgreSQL is; credentials stay in the RDS-managed secret (username/password JSON)."""
+
+    address: pulumi.Input[str]
+    port: pulumi.Input[int]
+    db_name: str
+    secret_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class CacheEndpoint:
+    """Where the Redis-compatible cache is; its AUTH token stays in Secrets Manager."""
+
+    address: pulumi.Input[str]
+    port: pulumi.Input[int]
+    secret_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: pulumi.Input[str]
+    arn: pulumi.Input[str]
+    regional_domain: pulumi.Input[str]
+
+
+def resolved(record: T) -> pulumi.Output[T]:
+    """The same record once every value in it is known (named, never positional)."""
+    values = {field.name: getattr(record, field.name) for field in dataclasses.fields(record)}
+    return pulumi.Output.all(**values).apply(lambda plain: dataclasses.replace(record, **plain))

@@ -1,0 +1,1 @@
+"""Pure logic, no resources: subnet planning, alarm specs, Compose files, Kubernetes manifests, boot scripts."""

@@ -1,0 +1,152 @@
+"""Renders the phase-independent app spec into what the MVP host runs: a Compose file, a Caddyfile, a boot script.
+
+Pure functions of config and a few resolved values (addresses, ARNs): no resources, easy to test as text.
+Secrets are never rendered: the boot script fetches them from Secrets Manager with the instance role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import yaml
+
+from ..config.models import App
+from ..endpoints import CacheEndpoint, DatabaseEndpoint
+from .boot_scripts import (
+    USER_DATA_LIMIT,
+    app_secret_line,
+    cache_url_lines,
+    check_size,
+    cloudwatch_agent_config,
+    database_url_lines,
+    install_cloudwatch_agent,
+    systemd_timer,
+    write_file,
+)
+
+__all__ = ["USER_DATA_LIMIT", "HostFacts", "render_caddyfile", "render_compose", "render_fetch_secrets",
+           "render_user_data"]
+
+COMPOSE_VERSION = "v2.29.7"
+CADDY_IMAGE = "caddy:2.8"
+APP_DIR = "/opt/phasegate"
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    """Values known only once AWS has created the resources; the boot script receives them as text."""
+
+    region: str
+    log_group: str
+    database: DatabaseEndpoint
+    bucket: str
+    cache: Optional[CacheEndpoint] = None  # the stack has no cache
+
+
+def render_compose(app: App, facts: HostFacts) -> str:
+    def logging(stream: str) -> dict:
+        return {"driver": "awslogs", "options": {
+            "awslogs-region": facts.region, "awslogs-group": facts.log_group, "awslogs-stream": stream}}
+
+    services: dict[str, dict] = {
+        "proxy": {
+            "image": CADDY_IMAGE, "restart": "unless-stopped",
+            "ports": ["80:80", "443:443"],
+            "volumes": ["./Caddyfile:/etc/caddy/Caddyfile:ro", "caddy_data:/data"],
+            "depends_on": [s.name for s in app.services if s.public],
+            "logging": logging("proxy"),
+        }
+    }
+    for svc in app.services:
+        services[svc.name] = {
+            "image": svc.image,
+            "restart": "unless-stopped",
+            "expose": [str(svc.port)],
+            "environment": {
+                **svc.environment, "PORT": str(svc.port), "AWS_REGION": facts.region, "ASSETS_BUCKET": facts.bucket,
+            },
+            # Written at boot by fetch-secrets.sh (mode 0600): DATABASE_URL (REDIS_URL) and the service's own secrets.
+            "env_file": [f"secrets/{svc.name}.env"],
+            "deploy": {"resources": {"limits": {"cpus": str(svc.cpu), "memory": f"{svc.memory_mb}M"}}},
+            "logging": logging(svc.name),
+        }
+    return yaml.safe_dump({"services": services, "volumes": {"caddy_data": {}}}, sort_keys=False)
+
+
+def render_caddyfile(app: App) -> str:
+    """Caddy gets and renews a certificate by itself when a domain is set; otherwise it serves plain HTTP."""
+    site = app.domain or ":80"
+    blocks = []
+    # Caddy orders `handle` blocks by path specificity, so "/" (no matcher) is the fallback.
+    for svc in sorted((s for s in app.services if s.public), key=lambda s: -len(s.path_prefix)):
+        matcher = "" if svc.path_prefix == "/" else f" {svc.path_prefix.rstrip('/')}*"
+        blocks.append(
+            f"\thandle{matcher} {{\n"
+            f"\t\treverse_proxy {svc.name}:{svc.port} {{\n"
+            f"\t\t\thealth_uri {svc.health_check_path}\n"
+            f"\t\t}}\n"
+            f"\t}}\n"
+        )
+    return f"{site} {{\n\tencode gzip\n" + "".join(blocks) + "}\n"
+
+
+def render_fetch_secrets(app: App, facts: HostFacts) -> str:
+    lines = [
+        "#!/bin/bash",
+        "# Fetches secrets with the instance role; nothing secret is in user data or Pulumi state.",
+        "set -euo pipefail",
+        "umask 077",
+        f"cd {APP_DIR}",
+        "mkdir -p secrets",
+        *database_url_lines(facts.region, facts.database),
+        *(cache_url_lines(facts.region, facts.cache) if facts.cache else []),
+    ]
+    for svc in app.services:
+        target = f"secrets/{svc.name}.env"
+        lines.append(f"echo \"DATABASE_URL=$database_url\" > {target}.tmp")
+        if facts.cache:
+            lines.append(f"echo \"REDIS_URL=$redis_url\" >> {target}.tmp")
+        lines += [app_secret_line(facts.region, env, secret, f"{target}.tmp")
+                  for env, secret in sorted(svc.secrets.items())]
+        lines.append(f"mv {target}.tmp {target}")
+    return "\n".join(lines) + "\n"
+
+
+def render_user_data(app: App, facts: HostFacts) -> str:
+    """The first-boot script: Docker + Compose, the CloudWatch agent, the app files and systemd units."""
+    unit = (
+        "[Unit]\nDescription=phasegate app (Docker Compose)\nAfter=docker.service network-online.target\n"
+        "Requires=docker.service\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\n"
+        f"WorkingDirectory={APP_DIR}\nExecStartPre={APP_DIR}/fetch-secrets.sh\n"
+        "ExecStart=/usr/bin/docker compose up -d --remove-orphans\nExecStop=/usr/bin/docker compose down\n\n"
+        "[Install]\nWantedBy=multi-user.target\n"
+    )
+    # RDS rotates its managed password: refresh the env files hourly; compose recreates what changed.
+    refresh = (
+        "[Unit]\nDescription=phasegate: refresh secrets and apply them\nRequires=docker.service\n\n"
+        f"[Service]\nType=oneshot\nWorkingDirectory={APP_DIR}\nExecStart={APP_DIR}/fetch-secrets.sh\n"
+        "ExecStart=/usr/bin/docker compose up -d --remove-orphans\n"
+    )
+    timer_path, timer = systemd_timer("phasegate-secrets", "Hourly secret refresh", "1h")
+    script = (
+        "#!/bin/bash\n"
+        "# phasegate compose host bootstrap (runs once, at first boot).\n"
+        "set -euxo pipefail\n"
+        "dnf install -y docker jq amazon-cloudwatch-agent\n"
+        "systemctl enable --now docker\n"
+        "arch=$(uname -m)\n"
+        "mkdir -p /usr/libexec/docker/cli-plugins\n"
+        f"curl -fsSL -o /usr/libexec/docker/cli-plugins/docker-compose "
+        f"https://github.com/docker/compose/releases/download/{COMPOSE_VERSION}/docker-compose-linux-$arch\n"
+        "chmod 0755 /usr/libexec/docker/cli-plugins/docker-compose\n"
+        + install_cloudwatch_agent(cloudwatch_agent_config())
+        + write_file(f"{APP_DIR}/compose.yaml", render_compose(app, facts))
+        + write_file(f"{APP_DIR}/Caddyfile", render_caddyfile(app))
+        + write_file(f"{APP_DIR}/fetch-secrets.sh", render_fetch_secrets(app, facts), "0700")
+        + write_file("/etc/systemd/system/phasegate-app.service", unit)
+        + write_file("/etc/systemd/system/phasegate-secrets.service", refresh)
+        + write_file(timer_path, timer)
+        + "systemctl daemon-reload\nsystemctl enable --now phasegate-app.service phasegate-secrets.timer\n"
+    )
+    return check_size(script, "compose host")

@@ -1,0 +1,114 @@
+"""The K3s nodes' boot scripts: install K3s, hand the join token over, apply the app's manifests, sync secrets.
+
+The cluster join token is generated on the server at first boot and published to an SSM SecureString that
+only the agents' role can read; Pulumi only ever sees a placeholder. The server node fills each service's
+Kubernetes Secret from Secrets Manager with its instance role, and refreshes it (RDS rotates passwords).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ..config.models import App
+from ..endpoints import CacheEndpoint, DatabaseEndpoint
+from .boot_scripts import (
+    app_secret_line,
+    cache_url_lines,
+    check_size,
+    cloudwatch_agent_config,
+    database_url_lines,
+    install_cloudwatch_agent,
+    systemd_timer,
+    write_file,
+)
+from .kubernetes import NAMESPACE, render_manifests, secret_name
+
+MANIFEST_PATH = "/var/lib/rancher/k3s/server/manifests/phasegate-app.yaml"  # K3s applies this directory itself
+INGRESS_PORT = 80  # Traefik, exposed on every node by K3s's ServiceLB
+TOKEN_PLACEHOLDER = "set-at-first-boot-by-the-k3s-server"
+CONTAINER_LOGS = "/var/log/containers/*.log"
+
+
+@dataclass(frozen=True)
+class ClusterFacts:
+    """Values known only once AWS has created the resources; the boot scripts receive them as text."""
+
+    region: str
+    log_group: str
+    token_parameter: str
+    database: DatabaseEndpoint
+    bucket: str
+    cache: Optional[CacheEndpoint] = None  # the stack has no cache
+
+
+def render_sync_secrets(app: App, facts: ClusterFacts) -> str:
+    """Creates or updates each service's Secret; restarts a Deployment only when its Secret changed."""
+    kubectl = "/usr/local/bin/k3s kubectl"
+    lines = [
+        "#!/bin/bash",
+        "set -euo pipefail",
+        "umask 077",
+        "work=$(mktemp -d)",
+        "trap 'rm -rf \"$work\"' EXIT",
+        f"until {kubectl} get namespace {NAMESPACE} >/dev/null 2>&1; do sleep 5; done",
+        *database_url_lines(facts.region, facts.database),
+    ]
+    if facts.cache:
+        lines += cache_url_lines(facts.region, facts.cache)
+    for svc in app.services:
+        env_file = f"$work/{svc.name}.env"
+        lines += [
+            f"printf 'DATABASE_URL=%s\\n' \"$database_url\" > {env_file}",
+            *([f"printf 'REDIS_URL=%s\\n' \"$redis_url\" >> {env_file}"] if facts.cache else []),
+            *[app_secret_line(facts.region, env, secret, env_file) for env, secret in sorted(svc.secrets.items())],
+            f"if {kubectl} -n {NAMESPACE} create secret generic {secret_name(svc)} --from-env-file={env_file} "
+            f"--dry-run=client -o yaml | {kubectl} apply -f - | grep -q configured; then "
+            f"{kubectl} -n {NAMESPACE} rollout restart deployment/{svc.name}; fi",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _node_preamble(facts: ClusterFacts) -> str:
+    return (
+        "#!/bin/bash\nset -euxo pipefail\n"
+        "dnf install -y jq amazon-cloudwatch-agent\n"
+        + install_cloudwatch_agent(cloudwatch_agent_config(facts.log_group, [CONTAINER_LOGS]))
+    )
+
+
+def render_server_user_data(app: App, facts: ClusterFacts, version: str) -> str:
+    unit = ("[Unit]\nDescription=phasegate: sync app secrets into Kubernetes\nAfter=k3s.service\n\n"
+            "[Service]\nType=oneshot\nExecStart=/usr/local/sbin/phasegate-sync-secrets\n\n"
+            "[Install]\nWantedBy=multi-user.target\n")
+    timer_path, timer = systemd_timer("phasegate-sync-secrets", "Refresh app secrets (RDS rotates passwords)", "15min")
+    script = (
+        _node_preamble(facts)
+        + "token=$(openssl rand -hex 32)\n"
+        + f"curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION='{version}' K3S_TOKEN=\"$token\" sh -s - server "
+          "--write-kubeconfig-mode 600 --secrets-encryption\n"
+        + f"aws ssm put-parameter --region {facts.region} --name '{facts.token_parameter}' --type SecureString "
+          "--overwrite --value \"$token\" >/dev/null\n"
+        + "unset token\n"
+        + write_file(MANIFEST_PATH, render_manifests(app, facts.region, facts.bucket), "0600")
+        + write_file("/usr/local/sbin/phasegate-sync-secrets", render_sync_secrets(app, facts), "0700")
+        + write_file("/etc/systemd/system/phasegate-sync-secrets.service", unit)
+        + write_file(timer_path, timer)
+        + "systemctl daemon-reload\nsystemctl enable --now phasegate-sync-secrets.service phasegate-sync-secrets.timer\n"
+    )
+    return check_size(script, "K3s server")
+
+
+def render_agent_user_data(facts: ClusterFacts, server_ip: str, version: str) -> str:
+    get_token = (f"aws ssm get-parameter --region {facts.region} --name '{facts.token_parameter}' --with-decryption "
+                 "--query Parameter.Value --output text")
+    script = (
+        _node_preamble(facts)
+        + "# The server publishes the join token once K3s is up; until then, wait and retry.\n"
+        + f"until token=$({get_token}) && [ \"$token\" != '{TOKEN_PLACEHOLDER}' ]; do sleep 10; done\n"
+        + f"until curl -ksf --max-time 5 https://{server_ip}:6443/ping >/dev/null; do sleep 10; done\n"
+        + f"curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION='{version}' K3S_URL='https://{server_ip}:6443' "
+          "K3S_TOKEN=\"$token\" sh -s - agent\n"
+        + "unset token\n"
+    )
+    return check_size(script, "K3s agent")

@@ -1,0 +1,83 @@
+"""The runtime registry: how each compute runtime plugs into the one composition.
+
+A runtime declares how its compute faces the network (its security group, and whether the load balancer
+forwards to it) and builds its compute from one `RuntimeArgs`. Registering a name twice is refused, so two
+runtimes can never silently shadow each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Optional, Protocol
+
+import pulumi
+
+from ..config.models import Alerts as AlertsConfig, App
+from ..endpoints import Bucket, CacheEndpoint, DatabaseEndpoint, NetworkEndpoint
+from ..parts.security_groups import AppSecurityGroupShape
+from ..parts.tags import Tagger
+from ..render.alarms import AlarmSpec
+
+if TYPE_CHECKING:
+    from ..config.models import Compute as ComputeConfig
+    from ..parts.load_balancer import LoadBalancer
+
+
+@dataclass(frozen=True)
+class RuntimeArgs:
+    """Everything a runtime receives: the app, its own compute config, and the parts built before it."""
+
+    app: App
+    compute: "ComputeConfig"
+    region: str
+    stack: str
+    network: NetworkEndpoint
+    security_group_id: pulumi.Input[str]
+    database: DatabaseEndpoint
+    bucket: Bucket
+    cache: Optional[CacheEndpoint]
+    ingress: Optional["LoadBalancer"]  # set when the runtime serves through the load balancer
+    tags: Tagger
+
+
+class Compute(Protocol):
+    """What a runtime built: stack outputs, the app's URL when it serves the internet itself, its alarms."""
+
+    outputs: Mapping[str, pulumi.Input]
+    url: Optional[pulumi.Input[str]]
+
+    def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]: ...
+
+
+@dataclass(frozen=True)
+class Runtime:
+    name: str  # the value of phasegate:compute.runtime
+    component: str  # the compute component is named <app>-<component>
+    security_group: AppSecurityGroupShape
+    # The port the load balancer forwards to; None when the compute terminates HTTP(S) itself.
+    ingress_port: Optional[int]
+    build: Callable[[str, RuntimeArgs], Compute]
+
+
+class RuntimeRegistry(Mapping[str, Runtime]):
+    def __init__(self) -> None:
+        self._runtimes: dict[str, Runtime] = {}
+
+    def register(self, runtime: Runtime) -> Runtime:
+        if runtime.name in self._runtimes:
+            raise ValueError(f"runtime {runtime.name!r} is already registered")
+        self._runtimes[runtime.name] = runtime
+        return runtime
+
+    def __getitem__(self, name: str) -> Runtime:
+        return self._runtimes[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._runtimes)
+
+    def __len__(self) -> int:
+        return len(self._runtimes)
+
+
+RUNTIMES = RuntimeRegistry()

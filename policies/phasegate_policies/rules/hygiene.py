@@ -1,0 +1,121 @@
+"""Advisory good practice: IMDSv2, backups, deletion protection in production, tags, log retention."""
+
+from __future__ import annotations
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from ..contract import REQUIRED_TAGS
+from ..props import dig, with_config_defaults
+from ..stack import current_stack
+# aws: types that take no tags (sub-resources and attachments); every other aws: resource should be tagged.
+UNTAGGABLE = frozenset({
+    "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/route:Route",
+    "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:ec2/eipAssociation:EipAssociation",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicy:RolePolicy",
+    "aws:sns/topicSubscription:TopicSubscription", "aws:sns/topicPolicy:TopicPolicy",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:lb/listenerRule:ListenerRule", "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    "aws:acm/certificateValidation:CertificateValidation", "aws:route53/record:Record",
+    "aws:cloudfront/originAccessControl:OriginAccessControl", "aws:kms/alias:Alias",
+    "aws:secretsmanager/secretVersion:SecretVersion", "aws:autoscaling/attachment:Attachment",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+})
+
+
+IMDS_SCHEMA = {"maximumHopLimit": {"type": "integer", "minimum": 1, "maximum": 64, "default": 2,
+                                    "description": "Highest allowed http_put_response_hop_limit (2 lets containers in)."}}
+
+
+def _imdsv2(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type in ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"):
+        if dig(args.props, "metadataOptions", "httpTokens") != "required":
+            report_violation(f"{args.name} allows IMDSv1: set metadata_options.http_tokens='required'.")
+        maximum = int(with_config_defaults(args.get_config(), IMDS_SCHEMA)["maximumHopLimit"])
+        hops = dig(args.props, "metadataOptions", "httpPutResponseHopLimit")
+        if hops is not None and int(hops) > maximum:
+            report_violation(f"{args.name} lets instance credentials travel {int(hops)} network hops; keep "
+                             f"http_put_response_hop_limit at most {maximum}.")
+
+
+BACKUP_SCHEMA = {"minimumDays": {"type": "integer", "minimum": 1, "maximum": 35, "default": 7}}
+
+
+def _backups(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type in ("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"):
+        minimum = int(with_config_defaults(args.get_config(), BACKUP_SCHEMA)["minimumDays"])
+        days = float(dig(args.props, "backupRetentionPeriod", default=1))  # RDS's own default is 1 day
+        if days < minimum:
+            report_violation(f"{args.name} keeps backups {days:g} day(s); keep at least {minimum} "
+                             f"(backup_retention_period).")
+
+
+DELETION_SCHEMA = {"phases": {"type": "array", "items": {"type": "string"}, "default": ["production"],
+                              "description": "Phases whose databases must be deletion-protected."}}
+
+
+def _deletion_protection(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type not in ("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"):
+        return
+    phase = current_stack().phase
+    if phase not in with_config_defaults(args.get_config(), DELETION_SCHEMA)["phases"]:
+        return
+    if dig(args.props, "deletionProtection") is not True:
+        report_violation(f"{args.name} is a {phase} database without deletion protection: set "
+                         f"deletion_protection=True.")
+    if not args.opts.protect:
+        report_violation(f"{args.name} is not protected in Pulumi: set ResourceOptions(protect=True).")
+
+
+TAGS_SCHEMA = {"requiredTags": {"type": "array", "items": {"type": "string"}, "default": list(REQUIRED_TAGS),
+                                "description": "Tag keys every taggable AWS resource must carry."}}
+
+
+def _tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if not args.resource_type.startswith("aws:") or args.resource_type in UNTAGGABLE:
+        return
+    tags = dig(args.props, "tags", default={})
+    required = with_config_defaults(args.get_config(), TAGS_SCHEMA)["requiredTags"]
+    missing = [t for t in required if t not in tags]
+    if missing:
+        report_violation(f"{args.name} lacks tag(s) {', '.join(missing)}: cost allocation and ownership need them.")
+
+
+RETENTION_SCHEMA = {"maximumDays": {"type": "integer", "minimum": 1, "default": 365,
+                                    "description": "Longest retention before log storage dominates the bill."}}
+
+
+def _log_retention(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != "aws:cloudwatch/logGroup:LogGroup":
+        return
+    days = dig(args.props, "retentionInDays")
+    maximum = int(with_config_defaults(args.get_config(), RETENTION_SCHEMA)["maximumDays"])
+    if not days:
+        report_violation(f"Log group {args.name} keeps logs forever: set retention_in_days.")
+    elif int(days) > maximum:
+        report_violation(f"Log group {args.name} keeps logs {int(days)} days; keep at most {maximum} or archive to S3.")
+
+
+def _advisory(name: str, description: str, validate, schema=None) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(name=name, description=description, enforcement_level=EnforcementLevel.ADVISORY,
+                                    validate=validate,
+                                    config_schema=PolicyConfigSchema(properties=schema) if schema else None)
+
+
+POLICIES = [
+    _advisory("imdsv2-required", "EC2 instances and launch templates require IMDSv2 tokens.", _imdsv2, IMDS_SCHEMA),
+    _advisory("backup-retention", "Databases keep automated backups for at least a week.", _backups, BACKUP_SCHEMA),
+    _advisory("deletion-protection", "Production databases have deletion protection and Pulumi protect.",
+              _deletion_protection, DELETION_SCHEMA),
+    _advisory("required-tags", "Taggable resources carry the phasegate phase, stack and app tags.", _tags,
+              TAGS_SCHEMA),
+    _advisory("log-retention", "Log groups have a bounded retention period.", _log_retention, RETENTION_SCHEMA),
+]
