@@ -96,6 +96,9 @@ def run_program(stack: str, config: Mapping[str, str] | None = None, project_dir
     logger.handlers[:] = [errors]
     logger.propagate = False
 
+    # A fresh root stack resource per run: set_mocks keeps the previous one (its URN names the previous stack,
+    # and its exports would leak into this run's outputs).
+    pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, logger=logger, monitor=monitor)
     pulumi.runtime.set_all_config(values)
 

@@ -1,6 +1,6 @@
 """What only the real pulumi CLI and an AWS account can prove; skipped, with the reason, where they are absent.
 
-Run on a machine with both: `./dev test tests/test_real_pulumi.py`. The stack must exist in the logged-in
+Run on a machine with both: `./dev test tests/cloud/test_real_pulumi.py`. The stack must exist in the logged-in
 backend (`pulumi stack init mvp`).
 """
 

@@ -1,8 +1,8 @@
 """URNs are a contract with live stacks: a changed URN replaces the resource unless an alias covers it.
 
-Each shipped stack's URN set is committed in tests/snapshots/urns-<stack>.txt, in the form the engine gives
+Each shipped stack's URN set is committed in tests/stacks/snapshots/urns-<stack>.txt, in the form the engine gives
 (type qualified by every ancestor's type), so any change to it shows up in review. To accept an intended
-change: `PHASEGATE_UPDATE_URN_SNAPSHOTS=1 ./dev test tests/test_urns.py`, then review and commit the diff. A
+change: `PHASEGATE_UPDATE_URN_SNAPSHOTS=1 ./dev test tests/stacks/test_urns.py`, then review and commit the diff. A
 URN that disappears must still be covered by an alias on the resource that takes its place.
 """
 
@@ -16,7 +16,7 @@ from conftest import ROOT
 from offline.mocks import engine_urn
 from offline.program import run_program
 
-SNAPSHOTS = ROOT / "tests" / "snapshots"
+SNAPSHOTS = ROOT / "tests" / "stacks" / "snapshots"
 UPDATE = os.environ.get("PHASEGATE_UPDATE_URN_SNAPSHOTS") == "1"
 
 

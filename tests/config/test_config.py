@@ -43,6 +43,24 @@ def test_every_preset_key_can_be_overridden():
     assert cfg.database.allocated_storage_gb == 20
 
 
+def test_compute_takes_the_runtime_preset_of_the_phase_and_the_stack_files_overrides():
+    growth = load("growth")
+    assert (growth.compute.runtime, growth.compute.agent_count, growth.compute.server_instance_type) == (
+        "k3s", 1, "t3.small")
+    values = stack_values("growth")
+    values["phasegate:compute"] = {"agentCount": 2}
+    assert load("growth", values).compute.agent_count == 2
+    assert load("production").compute.runtime == "eks" and load("mvp").compute.runtime == "compose"
+
+
+def test_the_budget_defaults_to_the_phase_ceiling_the_pack_defines():
+    from phasegate_policies.contract import DEFAULT_CEILINGS
+
+    values = stack_values("production")
+    del values["phasegate:billing"]["monthlyBudgetUsd"]
+    assert load("production", values).billing.monthly_budget_usd == DEFAULT_CEILINGS["production"]
+
+
 def test_billing_e_mails_default_to_the_alert_recipients():
     mvp = load("mvp")
     assert mvp.billing_emails == ["ops@acme.example"]
@@ -128,6 +146,17 @@ INVALID = [
      "phasegate:compute: node counts must satisfy minNodes <= desiredNodes <= maxNodes; got 4 <= 2 <= 6"),
     ("mvp", _set("phasegate:app.domain", "Not A Domain"),
      "phasegate:app.domain: 'Not A Domain' is not a lower-case DNS name such as app.example.com"),
+    ("mvp", _set("phasegate:compute.runtime", "k3s"),
+     "phasegate:compute.runtime: 'k3s' does not run in the mvp phase; use compose"),
+    ("growth", _set("phasegate:compute", {"runtime": "nomad"}),
+     "phasegate:compute.runtime: 'nomad' is not a runtime; use one of compose, k3s, eks"),
+    ("mvp", _set("phasegate:composeHost", {"instanceType": "t3.small"}),
+     "phasegate:composeHost: this section moved; put its keys under phasegate:compute with runtime: compose"),
+    ("growth", _set("phasegate:compute", {"agentCont": 2}),
+     "phasegate:compute.agentCont: unknown key; allowed keys here: agentCount, agentInstanceType, logRetentionDays, "
+     "rootVolumeGb, runtime, serverInstanceType, version"),
+    ("growth", _set("phasegate:compute", {"runtime": "k3s", "agentCount": 0}),
+     "phasegate:compute.agentCount: Input should be greater than or equal to 1 (got 0)"),
     ("mvp", _set("phasegate:network.natInstanceType", "t3.micro"),
      "phasegate:network.natInstanceType: 't3.micro' is not a Graviton (arm64) type; the NAT instance image is "
      "arm64, e.g. t4g.nano"),
