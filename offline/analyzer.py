@@ -32,6 +32,10 @@ class PackError(Exception):
     """The pack could not be started, configured or asked."""
 
 
+class PackConfigError(PackError):
+    """The policy pack config is not one the engine (or the pack) would accept."""
+
+
 @dataclass(frozen=True)
 class Violation:
     policy: str
@@ -62,20 +66,47 @@ def to_struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
-def parse_pack_config(raw: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """`--policy-pack-config` format: {"policy": "mandatory"} or {"policy": {"enforcementLevel": ..., key: value}}."""
+def parse_pack_config(raw: Any) -> dict[str, dict[str, Any]]:
+    """`--policy-pack-config` as the Pulumi CLI reads it: `{"policy": "mandatory"}` (short form), `{"policy":
+    {"enforcementLevel": ..., "<property>": value}}` (long form), `{"all": "<level>"}` for every policy, and
+    the reserved `environments` list. Every problem is reported at once, each naming its policy."""
+    if not isinstance(raw, Mapping):
+        raise PackConfigError(f"policy pack config must be a JSON object, got {type(raw).__name__}")
     parsed: dict[str, dict[str, Any]] = {}
-    for name, value in (raw or {}).items():
+    problems = []
+    for name, value in raw.items():
+        if name == "environments":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append('"environments" must be an array of strings')
+            continue
         if isinstance(value, str):
             value = {"enforcementLevel": value}
         if not isinstance(value, Mapping):
-            raise PackError(f"policy pack config for {name!r} must be a level or an object, got {value!r}")
+            problems.append(f"{name}: {json.dumps(value)} is not a valid value; use an enforcement level or an object")
+            continue
         level = value.get("enforcementLevel")
         if level is not None and level not in LEVELS:
-            raise PackError(f"policy pack config for {name!r}: unknown enforcementLevel {level!r}; "
-                            f"use one of {', '.join(LEVELS)}")
+            problems.append(f"{name}: enforcementLevel {json.dumps(level)} is not one of {', '.join(LEVELS)}")
+        if name == "all" and set(value) - {"enforcementLevel"}:
+            problems.append(f"all: only an enforcementLevel applies to every policy; give properties per policy")
         parsed[name] = dict(value)
+    if problems:
+        raise PackConfigError("invalid policy pack config: " + "; ".join(problems))
     return parsed
+
+
+def config_problems(policy_name: str, schema: Mapping[str, Any], properties: Mapping[str, Any]) -> list[str]:
+    """The properties validated against the policy's schema, as the engine does, and (stricter than the engine,
+    which passes them on silently) unknown properties refused, so a typo is never ignored."""
+    from jsonschema import Draft7Validator
+
+    problems = [f"{policy_name}: {key}: unknown property; known: {', '.join(sorted(schema)) or 'none'}"
+                for key in sorted(properties) if key not in schema]
+    validator = Draft7Validator({"type": "object", "properties": dict(schema)})
+    for error in sorted(validator.iter_errors(dict(properties)), key=lambda e: list(e.absolute_path)):
+        where = ".".join(str(part) for part in error.absolute_path) or "(config)"
+        problems.append(f"{policy_name}: {where}: {error.message}")
+    return problems
 
 
 class PolicyPackProcess:
@@ -91,8 +122,9 @@ class PolicyPackProcess:
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         first_line = self.process.stdout.readline().decode().strip()
         if not first_line.isdigit():
-            self.close()
+            self.process.kill()
             stderr = self.process.stderr.read().decode()[-2000:]
+            self.close()
             raise PackError(f"the policy pack in {pack_dir} did not start: {first_line or stderr}")
         # The engine sends whole stacks in one AnalyzeStack message; lift gRPC's 4 MiB default as it does.
         self.channel = grpc.insecure_channel(f"127.0.0.1:{first_line}", options=[
@@ -122,21 +154,27 @@ class PolicyPackProcess:
 
     def configure(self, pack_config: Mapping[str, Any] | None = None) -> dict[str, str]:
         """Send every policy its effective level and config (schema defaults filled in), as the engine does."""
-        overrides = parse_pack_config(pack_config)
+        overrides = parse_pack_config(pack_config or {})
+        every = overrides.pop("all", {}).get("enforcementLevel")
         unknown = sorted(set(overrides) - {p.name for p in self.info.policies})
         if unknown:
-            raise PackError(f"policy pack config names unknown policies: {', '.join(unknown)}")
+            raise PackConfigError(f"policy pack config names unknown policies: {', '.join(unknown)}")
         request = pb.ConfigureAnalyzerRequest()
-        levels = {}
+        levels, problems = {}, []
         for policy in self.info.policies:
             override = overrides.get(policy.name, {})
-            level = LEVELS[override["enforcementLevel"]] if "enforcementLevel" in override else policy.enforcementLevel
+            chosen = override.get("enforcementLevel") or every  # a policy's own entry beats "all"
+            level = LEVELS[chosen] if chosen else policy.enforcementLevel
             schema = json_format.MessageToDict(policy.configSchema.properties) if policy.HasField("configSchema") else {}
+            given = {k: v for k, v in override.items() if k != "enforcementLevel"}
+            problems += config_problems(policy.name, schema, given)
             properties = {key: spec["default"] for key, spec in schema.items() if "default" in spec}
-            properties.update({k: v for k, v in override.items() if k != "enforcementLevel"})
+            properties.update(given)
             request.policyConfig[policy.name].CopyFrom(pb.PolicyConfig(enforcementLevel=level,
                                                                        properties=to_struct(properties)))
             levels[policy.name] = LEVEL_NAMES[level]
+        if problems:
+            raise PackConfigError("invalid policy pack config: " + "; ".join(problems))
         self.stub.Configure(request, timeout=30)
         return levels
 
@@ -190,15 +228,18 @@ def provider_views(resources: list[RecordedResource], stack: str, project: str,
 
 
 def evaluate(resources: list[RecordedResource], *, stack: str, project: str, config: Mapping[str, str],
-             pack_config: Mapping[str, Any] | None = None, pack_dir: Path = PACK_DIR) -> Evaluation:
-    """Start the pack, configure it, Analyze every custom resource, AnalyzeStack once; collect violations."""
+             pack_config: Mapping[str, Any] | None = None, pack_dir: Path = PACK_DIR,
+             preview: bool = False) -> Evaluation:
+    """Start the pack, configure it, Analyze every resource (as the engine does: components and providers
+    too), AnalyzeStack once; collect violations. `preview` runs the pack as `pulumi preview` does."""
     region = _text(config.get("aws:region")) or "us-east-1"
     providers = provider_views(resources, stack, project, region)
-    with PolicyPackProcess(stack=stack, project=project, config=config, pack_dir=pack_dir) as pack:
+    with PolicyPackProcess(stack=stack, project=project, config=config, pack_dir=pack_dir, dry_run=preview) as pack:
         levels = pack.configure(pack_config)
         evaluation = Evaluation(pack=pack.info.name, policies=levels)
-        # A resource policy's diagnostic is about the resource analysed, even when it names no URN.
-        responses = [(r.urn, pack.analyze(r, providers[r.urn])) for r in resources if r.custom]
+        # A resource policy's diagnostic is about the resource analysed, even when it names no URN. Resources are
+        # registered concurrently, so their order varies between runs; analysing by URN keeps reports stable.
+        responses = [(r.urn, pack.analyze(r, providers[r.urn])) for r in sorted(resources, key=lambda r: r.urn)]
         responses.append(("", pack.analyze_stack(resources, providers)))
     for subject, response in responses:
         for d in response.diagnostics:

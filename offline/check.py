@@ -1,7 +1,14 @@
 """The offline check: a stack's real program under mocks, priced and judged by the real policy pack over gRPC.
 
-No AWS credentials and no pulumi CLI are needed. Exit status: 0 when every stack passes every mandatory
-policy, 1 when any stack has a mandatory violation or cannot be built, 2 for bad arguments.
+No AWS credentials and no pulumi CLI are needed. With --preview it emulates a stack's very first `pulumi
+preview`: every id, ARN and generated name is unknown, and the pack gets the engine's unknown sentinels plus
+property dependencies; without it, an update (every value known).
+
+exit status:
+  0  every stack passes every mandatory policy
+  1  a mandatory policy failed (the report says which)
+  2  usage error: bad arguments, an unknown stack, an unreadable or invalid policy pack config
+  3  a stack could not be built: its stack file or config is invalid, or its program failed
 """
 
 from __future__ import annotations
@@ -18,19 +25,25 @@ from phasegate_policies.cost import PricedResource, parse_usage, price_stack
 from phasegate_policies.props import with_config_defaults
 from phasegate_policies.rules.cost import CEILING_SCHEMA, ceiling_for
 
-from .analyzer import PackError, evaluate
+from .analyzer import PackConfigError, PackError, evaluate, parse_pack_config
 from .program import PROJECT, ProgramError, known_stacks, run_program, stack_config
 from .report import CostRow, StackReport, render_json, render_markdown, render_text, urn_name
 
 
+EXIT_PASS, EXIT_MANDATORY, EXIT_USAGE, EXIT_UNBUILDABLE = 0, 1, 2, 3
+
+
 def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
-                config: Mapping[str, str] | None = None) -> StackReport:
-    report = StackReport(stack=stack)
+                config: Mapping[str, str] | None = None, preview: bool = False) -> StackReport:
+    """Build, price and judge one stack. A pack config the pack refuses raises PackConfigError (a usage error)."""
+    report = StackReport(stack=stack, mode="preview" if preview else "update")
     try:
         config = dict(config) if config is not None else stack_config(stack)
         values = {key: parse_value(value) for key, value in config.items()}
-        report.phase, report.region = values.get("phasegate:phase"), values.get("aws:region", "us-east-1")
-        run = run_program(stack, config=config)
+        phase, region = values.get("phasegate:phase"), values.get("aws:region", "us-east-1")
+        report.phase = phase if isinstance(phase, str) else None
+        report.region = region if isinstance(region, str) else None
+        run = run_program(stack, config=config, preview=preview)
     except ProgramError as exc:
         report.errors = exc.messages
         return report
@@ -39,20 +52,24 @@ def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
     report.total_usd = result.total
     report.unpriced = [{"name": urn_name(urn), "type": typ, "reason": why} for urn, typ, why in result.unpriced]
     report.unknown = [{"name": urn_name(urn), "type": typ, "reason": why} for urn, typ, why in result.unknown]
-    ceiling_config = with_config_defaults((pack_config or {}).get("cost-ceiling"), CEILING_SCHEMA)
+    ceiling_entry = parse_pack_config(pack_config or {}).get("cost-ceiling", {})
+    ceiling_config = with_config_defaults({k: v for k, v in ceiling_entry.items() if k != "enforcementLevel"},
+                                          CEILING_SCHEMA)
     report.ceiling = ceiling_for(ceiling_config, report.phase) if report.phase in PHASES else 0.0
     try:
         report.evaluation = evaluate(run.resources, stack=stack, project=PROJECT, config=run.config,
-                                     pack_config=pack_config)
+                                     pack_config=pack_config, preview=preview)
+    except PackConfigError:
+        raise
     except PackError as exc:
         report.errors = [str(exc)]
     return report
 
 
 def price(resources, values: Mapping[str, Any], region: str):
-    """The same estimator the pack runs, fed the same outputs the pack receives in AnalyzeStack."""
+    """The same estimator the pack runs, fed what the program declared (the inputs the pack sees in Analyze)."""
     by_urn = {r.urn: r for r in resources}
-    view = [PricedResource.from_engine(urn=r.urn, type=r.type, name=r.name, props=r.outputs, default_region=region,
+    view = [PricedResource.from_engine(urn=r.urn, type=r.type, name=r.name, props=r.inputs, default_region=region,
                                        provider_props=by_urn[r.provider_urn].inputs if r.provider_urn in by_urn else None,
                                        parent=r.parent)
             for r in resources]
@@ -78,7 +95,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="./dev check", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stacks", nargs="*", help=f"stacks to check (default: all of {', '.join(known_stacks())})")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                        help="text for people (default), json for machines, markdown for a pull-request comment")
+    parser.add_argument("--preview", action="store_true",
+                        help="judge the stack as at its first `pulumi preview`: ids, ARNs and names unknown")
     parser.add_argument("--pack-config", type=Path,
                         help="policy pack config JSON, as given to `pulumi preview --policy-pack-config`")
     parser.add_argument("--no-tree", action="store_true", help="text format: leave out the resource tree")
@@ -99,10 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.pack_config:
         try:
             pack_config = json.loads(args.pack_config.read_text())
-        except (OSError, ValueError) as exc:
-            print(f"check: cannot read policy pack config {args.pack_config}: {exc}", file=sys.stderr)
-            return 2
-    reports = [check_stack(stack, pack_config) for stack in stacks]
+            parse_pack_config(pack_config)
+        except (OSError, ValueError, PackError) as exc:
+            print(f"check: cannot use policy pack config {args.pack_config}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        reports = [check_stack(stack, pack_config, preview=args.preview) for stack in stacks]
+    except PackConfigError as exc:
+        print(f"check: {args.pack_config}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.format == "json":
         text = render_json(reports)
     elif args.format == "markdown":
@@ -112,4 +137,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text)
-    return 0 if all(r.passed for r in reports) else 1
+    if any(r.errors for r in reports):
+        return EXIT_UNBUILDABLE
+    return EXIT_PASS if all(r.passed for r in reports) else EXIT_MANDATORY

@@ -1,8 +1,12 @@
-"""Pulumi mocks that answer like AWS would and record the whole resource graph.
+"""Pulumi mocks that answer like AWS would and record the whole resource graph as the engine sees it.
 
 `RealisticMocks` returns plausible computed outputs (ids, ARNs, endpoints, AMI ids, AZ names) so that code
-depending on them runs for real; `RecordingMonitor` keeps what the engine would know about each resource:
-type, name, parent, provider, inputs, outputs, options (protect, ignoreChanges) and dependencies.
+depending on them runs for real. In preview mode it answers as a first `pulumi preview` of a new stack does:
+every id and every value AWS computes is unknown (the engine's unknown sentinel), and so is everything derived
+from them; invokes (AZs, AMIs, the caller's account) still answer, as they do in a real preview.
+`RecordingMonitor` keeps what the engine would know of each resource: type, name, parent, provider, inputs and
+outputs in their wire form (numbers as floats, unknowns and secrets as the engine encodes them), options
+(protect, ignoreChanges, aliases) and dependencies.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pulumi
+from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.rpc import UNKNOWN
 
 ACCOUNT_ID = "123456789012"
 
@@ -47,8 +53,9 @@ class RecordedResource:
 class RealisticMocks(pulumi.runtime.Mocks):
     """Computed outputs shaped like AWS's, deterministic per resource name so runs are reproducible."""
 
-    def __init__(self, region: str):
+    def __init__(self, region: str, preview: bool = False):
         self.region = region
+        self.preview = preview
         self.provider_regions: dict[str, str] = {}  # provider id -> region
 
     def _region_of(self, provider_ref: Optional[str]) -> str:
@@ -63,7 +70,7 @@ class RealisticMocks(pulumi.runtime.Mocks):
             self.provider_regions[provider_id] = inputs.get("region", self.region)
             return provider_id, inputs
         if not args.custom:
-            return _remote_component_outputs(args, self.region)
+            return _remote_component_outputs(args, self.region, self.preview)
         region = self._region_of(args.provider)
         maker = _OUTPUTS.get(args.typ)
         resource_id, extra = maker(args.name, inputs, region) if maker else _generic(args.typ, args.name, region)
@@ -73,6 +80,9 @@ class RealisticMocks(pulumi.runtime.Mocks):
             state.setdefault("region", region)
             if "tags" in inputs:
                 state.setdefault("tagsAll", inputs["tags"])
+        if self.preview:
+            # A resource not created yet: no id, and nothing AWS computes (whatever the program did not set) is known.
+            return "", {key: value if key in inputs else UNKNOWN for key, value in state.items()}
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
@@ -273,9 +283,10 @@ _OUTPUTS = {
 }
 
 
-def _remote_component_outputs(args: pulumi.runtime.MockResourceArgs, region: str) -> tuple[str, dict]:
+def _remote_component_outputs(args: pulumi.runtime.MockResourceArgs, region: str,
+                              preview: bool) -> tuple[str, dict]:
     """Remote components (pulumi-eks) run in their provider; under mocks we must supply their outputs."""
-    return f"{args.name}-component", dict(args.inputs)
+    return ("" if preview else f"{args.name}-component"), dict(args.inputs)
 
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
@@ -312,8 +323,8 @@ class RecordingMonitor(MockMonitor):
         self.recorded[response.urn] = RecordedResource(
             urn=response.urn, type=request.type, name=request.name, custom=bool(request.custom),
             parent=request.parent, provider=request.provider, id=registration.id or "",
-            inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
-            outputs=dict(registration.state or {}), protect=bool(request.protect),
+            inputs=json_format.MessageToDict(request.object),
+            outputs=json_format.MessageToDict(response.object), protect=bool(request.protect),
             ignore_changes=list(request.ignoreChanges), delete_before_replace=bool(request.deleteBeforeReplace),
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},

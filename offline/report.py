@@ -23,6 +23,7 @@ class CostRow:
 @dataclass
 class StackReport:
     stack: str
+    mode: str = "update"  # or "preview": judged as at the stack's first `pulumi preview`
     phase: Optional[str] = None
     region: Optional[str] = None
     ceiling: Optional[float] = None
@@ -67,7 +68,7 @@ def urn_name(urn: str) -> str:
 
 
 def render_text(report: StackReport, tree: bool = True) -> str:
-    out = [f"== {report.stack}: {report.status.upper()}"]
+    out = [f"== {report.stack}{' (preview)' if report.mode == 'preview' else ''}: {report.status.upper()}"]
     if report.errors:
         out += [f"error: {e}" for e in report.errors]
         return "\n".join(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,35 @@ def mvp() -> ProgramRun:
 
 
 @pytest.fixture(scope="session")
+def mvp_first_preview() -> ProgramRun:
+    """The MVP as a first `pulumi preview` of a new stack sees it: every id, ARN and generated name unknown."""
+    return run_program("mvp", preview=True)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How the engine judges a stack: at its first preview (unknowns everywhere) or at an update."""
+
+    name: str
+    run: ProgramRun
+
+    @property
+    def preview(self) -> bool:
+        return self.name == "preview"
+
+    def graph(self) -> list:
+        """A fresh, mutable copy of the MVP graph: the passing 'happy path' policy tests start from."""
+        return copy.deepcopy(self.run.resources)
+
+
+@pytest.fixture(scope="session", params=["update", "preview"])
+def mode(request, mvp, mvp_first_preview) -> Mode:
+    return Mode(request.param, mvp_first_preview if request.param == "preview" else mvp)
+
+
+@pytest.fixture(scope="session")
 def mvp_graph(mvp):
-    """A factory of fresh, mutable copies of the MVP graph: the passing 'happy path' policy tests start from."""
+    """A factory of fresh, mutable copies of the MVP graph (update mode)."""
     return lambda: copy.deepcopy(mvp.resources)
 
 

@@ -13,6 +13,7 @@ import pulumi
 
 from .contract import PHASES
 from .cost import PricedResource, Usage, parse_usage, region_of
+from .engine import declared
 
 __all__ = ["PHASES", "StackInfo", "current_stack", "priced_view", "resource_region"]
 DEFAULT_REGION = "us-east-1"
@@ -48,9 +49,9 @@ def resource_region(resource: Any, default: str) -> str:
 
 
 def priced_view(resources: Iterable[Any], default_region: str) -> list[PricedResource]:
-    """Adapt pulumi_policy's PolicyResource objects to the estimator's input."""
+    """pulumi_policy's resources as the estimator's input: what each declared, in its own region."""
     return [
-        PricedResource.from_engine(urn=r.urn, type=r.resource_type, name=r.name, props=r.props,
+        PricedResource.from_engine(urn=r.urn, type=r.resource_type, name=r.name, props=declared(r),
                                    provider_props=r.provider.props if r.provider else None,
                                    parent=r.parent.urn if r.parent else None, default_region=default_region)
         for r in resources

@@ -29,9 +29,9 @@ def test_growth_passes_every_policy_under_its_ceiling_with_nothing_unpriced():
     assert report.status == "pass"
     assert report.evaluation.violations == []
     assert report.unpriced == [] and report.unknown == []
-    assert (report.total_usd, report.ceiling) == (101.99, 105.0)
+    assert (report.total_usd, report.ceiling) == (99.65, 105.0)
     assert report.by_component() == pytest.approx({
-        "acme-k3s": 37.66, "acme-lb": 24.21, "acme-db": 14.38, "acme-cache": 12.08, "acme-net": 7.36,
+        "acme-k3s": 37.66, "acme-lb": 24.21, "acme-db": 14.38, "acme-cache": 9.74, "acme-net": 7.36,
         "acme-assets": 5.30, "acme-alerts": 1.90, "acme-billing": 0.71, "acme-cdn": 0.0, "(stack usage)": -1.61},
         abs=0.006)
 
@@ -51,6 +51,11 @@ def _checked(change) -> dict:
 def test_a_stack_file_sized_over_budget_fails_the_cost_ceiling():
     assert _checked(lambda v: v.__setitem__("phasegate:compute", {"instanceType": "m6i.large"})) == {"cost-ceiling"}
     assert _checked(lambda v: v["phasegate:billing"].__setitem__("monthlyBudgetUsd", 60)) == {"cost-ceiling"}
+
+
+def test_a_stack_file_asking_for_a_much_bigger_database_fails_the_ceiling_instead_of_slipping_through():
+    assert _checked(lambda v: v.__setitem__("phasegate:database", {"instanceClass": "db.r6g.4xlarge"})) == {
+        "cost-ceiling"}
 
 
 def test_a_stack_file_whose_traffic_outgrows_the_phase_fails_the_cost_ceiling():
@@ -77,11 +82,11 @@ def test_the_check_command_prints_graph_cost_and_verdict_and_exits_zero_on_pass(
     assert out.rstrip().endswith("Policy violations: none")
 
 
-def test_all_stacks_at_once_fail_while_phases_are_pending_and_markdown_names_them(tmp_path):
+def test_all_stacks_at_once_exit_three_while_a_phase_is_unbuildable_and_markdown_names_it(tmp_path):
     result = _run_check("--format", "markdown", "--output", str(tmp_path / "report.md"))
-    assert result.returncode == 1
+    assert result.returncode == 3  # a stack that cannot be built is an error, not a policy failure
     assert "| mvp | mvp | $35.91 / $45.00 | 0 | 0 | :white_check_mark: pass |" in result.stdout
-    assert "| growth | growth | $101.99 / $105.00 | 0 | 0 | :white_check_mark: pass |" in result.stdout
+    assert "| growth | growth | $99.65 / $105.00 | 0 | 0 | :white_check_mark: pass |" in result.stdout
     assert "| production | production | - | - | - | :x: error |" in result.stdout
     assert (tmp_path / "report.md").read_text() == result.stdout
 

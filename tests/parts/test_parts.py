@@ -96,7 +96,7 @@ def test_load_balancer_alone_registers_the_targets_a_runtime_hands_it():
 
     resources = build(part)
     attachments = of_type(resources, "aws:lb/targetGroupAttachment:TargetGroupAttachment")
-    assert [(a.name, a.inputs["targetId"], a.inputs["port"]) for a in attachments] == [
+    assert sorted((a.name, a.inputs["targetId"], a.inputs["port"]) for a in attachments) == [
         ("acme-lb-node-0", "i-1", 80), ("acme-lb-node-1", "i-2", 80), ("acme-lb-node-2", "i-3", 80)]
     target_group = of_type(resources, "aws:lb/targetGroup:TargetGroup")[0]
     assert all(a.parent == target_group.urn for a in attachments)

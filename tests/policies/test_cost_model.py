@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from phasegate_policies.cost import PricedResource, Usage, estimate, load_catalog
@@ -44,18 +46,36 @@ def test_nat_gateway_hours_and_processed_gigabytes():
     assert lines(result) == [("NAT gateway, 730 h", 35.04), ("20 GB processed", 0.96)]
 
 
-def test_multi_az_rds_doubles_instance_and_storage():
-    result = priced("aws:rds/instance:Instance", {"instanceClass": "db.t4g.small", "multiAz": True,
-                                                  "allocatedStorage": 50, "manageMasterUserPassword": True},
-                    region="eu-west-1")
-    assert lines(result) == [("db.t4g.small PostgreSQL, Multi-AZ", 49.64), ("50 GB gp3 storage, Multi-AZ", 12.7),
+def test_multi_az_rds_uses_aws_multi_az_prices_for_instance_and_storage():
+    # eu-west-1 db.t4g.small: $0.035/h Single-AZ, $0.069/h Multi-AZ (AWS's price, not 2 x); storage $0.254/GB.
+    result = priced("aws:rds/instance:Instance", {"engine": "postgres", "instanceClass": "db.t4g.small",
+                                                  "multiAz": True, "allocatedStorage": 50, "storageType": "gp3",
+                                                  "manageMasterUserPassword": True}, region="eu-west-1")
+    assert lines(result) == [("db.t4g.small PostgreSQL, Multi-AZ", 50.37), ("50 GB gp3 storage, Multi-AZ", 12.7),
                              ("RDS-managed master password secret", 0.4)]
+    single = priced("aws:rds/instance:Instance", {"instanceClass": "db.t4g.small", "allocatedStorage": 50,
+                                                  "storageType": "gp3"}, region="eu-west-1")
+    assert lines(single) == [("db.t4g.small PostgreSQL, Single-AZ", 25.55), ("50 GB gp3 storage, Single-AZ", 6.35)]
 
 
-def test_elasticache_nodes():
+def test_elasticache_nodes_are_priced_by_engine_valkey_twenty_percent_below_redis():
+    redis = priced("aws:elasticache/replicationGroup:ReplicationGroup",
+                   {"engine": "redis", "nodeType": "cache.t4g.micro", "numCacheClusters": 2})
+    valkey = priced("aws:elasticache/replicationGroup:ReplicationGroup",
+                    {"engine": "valkey", "nodeType": "cache.t4g.micro", "numCacheClusters": 2})
+    assert lines(redis) == [("2 x cache.t4g.micro redis node", 23.36)]
+    assert lines(valkey) == [("2 x cache.t4g.micro valkey node", 18.688)]
+    # The growth cache: one cache.t4g.micro Valkey node in us-west-2 is $2.34 a month cheaper than Redis OSS.
+    one = {"nodeType": "cache.t4g.micro", "numCacheClusters": 1}
+    assert round(priced("aws:elasticache/replicationGroup:ReplicationGroup", {**one, "engine": "redis"}, "us-west-2").total
+                 - priced("aws:elasticache/replicationGroup:ReplicationGroup", {**one, "engine": "valkey"},
+                          "us-west-2").total, 2) == 2.34
+
+
+def test_cluster_mode_replication_groups_count_every_node_of_every_shard():
     result = priced("aws:elasticache/replicationGroup:ReplicationGroup",
-                    {"nodeType": "cache.t4g.micro", "numCacheClusters": 2})
-    assert lines(result) == [("2 x cache.t4g.micro node", 23.36)]
+                    {"engine": "valkey", "nodeType": "cache.m7g.large", "numNodeGroups": 2, "replicasPerNodeGroup": 1})
+    assert lines(result) == [("4 x cache.m7g.large valkey node", round(4 * 730 * 0.1264, 4))]
 
 
 def test_internet_facing_alb_hours_ipv4_per_az_and_lcus_from_usage():
@@ -138,33 +158,97 @@ def test_alarms_and_budgets_beyond_the_free_ones():
 def test_what_costs_money_but_has_no_price_is_unpriced_never_zero():
     result = estimate([
         PricedResource("urn:os", "aws:opensearch/domain:Domain", "search", {}, "us-east-1"),
-        PricedResource("urn:big", "aws:ec2/instance:Instance", "big", {"instanceType": "x2iedn.32xlarge"}, "us-east-1"),
+        PricedResource("urn:big", "aws:ec2/instance:Instance", "big", {"instanceType": "x9z.32xlarge"}, "us-east-1"),
+        PricedResource("urn:metal", "aws:ec2/instance:Instance", "metal", {"instanceType": "m5.metal-96xl"},
+                       "us-east-1"),
         PricedResource("urn:far", "aws:ec2/eip:Eip", "far", {}, "ap-south-1"),
+        PricedResource("urn:mysql", "aws:rds/instance:Instance", "mysql",
+                       {"engine": "mysql", "instanceClass": "db.m5.large", "allocatedStorage": 20}, "us-east-1"),
+        PricedResource("urn:io2", "aws:ebs/volume:Volume", "io2", {"size": 100, "type": "io2"}, "us-east-1"),
+        PricedResource("urn:aurora", "aws:rds/clusterInstance:ClusterInstance", "aurora",
+                       {"engine": "aurora-postgresql", "instanceClass": "db.r6g.large"}, "eu-west-1"),
+        PricedResource("urn:nlb", "aws:lb/loadBalancer:LoadBalancer", "nlb", {"loadBalancerType": "network"},
+                       "us-east-1"),
         PricedResource("urn:vpc", "aws:ec2/vpc:Vpc", "vpc", {}, "us-east-1"),
     ], NO_USAGE, "us-east-1")
     assert result.unpriced == [
         ("urn:os", "aws:opensearch/domain:Domain", "no price for this resource type"),
-        ("urn:big", "aws:ec2/instance:Instance", "no ec2Instance price for x2iedn.32xlarge in us-east-1"),
+        ("urn:big", "aws:ec2/instance:Instance", "no ec2Instance price for x9z.32xlarge in us-east-1"),
+        ("urn:metal", "aws:ec2/instance:Instance", "no ec2Instance price for m5.metal-96xl in us-east-1"),
         ("urn:far", "aws:ec2/eip:Eip", "no publicIpv4 price for region ap-south-1"),
+        ("urn:mysql", "aws:rds/instance:Instance", "no price for mysql instances (the catalog holds PostgreSQL)"),
+        ("urn:io2", "aws:ebs/volume:Volume", "no price for io2 EBS volumes"),
+        ("urn:aurora", "aws:rds/clusterInstance:ClusterInstance",
+         "no auroraPostgresInstance price for db.r6g.large in eu-west-1"),
+        ("urn:nlb", "aws:lb/loadBalancer:LoadBalancer", "network load balancers are not in the catalog"),
     ]
     assert result.total == 0
 
 
 def test_a_value_unknown_at_preview_is_reported_not_guessed():
-    props = unknown_checking_proxy({"instanceType": UNKNOWN_STRING_VALUE})
-    result = estimate([PricedResource("urn:i", "aws:ec2/instance:Instance", "i", props, "us-east-1")],
-                      NO_USAGE, "us-east-1")
+    result = estimate([PricedResource.from_engine(
+        urn="urn:i", type="aws:ec2/instance:Instance", name="i", props={"instanceType": UNKNOWN_STRING_VALUE},
+        default_region="us-east-1")], NO_USAGE, "us-east-1")
     assert result.lines == [] and result.unknown == [
-        ("urn:i", "aws:ec2/instance:Instance", "string value at .instanceType can't be known during preview")]
+        ("urn:i", "aws:ec2/instance:Instance", "instanceType is unknown at preview")]
+
+
+def test_props_straight_from_pulumi_policy_are_read_with_unknowns_inside_lists():
+    """pulumi_policy hands props as proxies that raise on unknowns; a known list with an unknown id is fine."""
+    props = unknown_checking_proxy({"loadBalancerType": "application", "internal": False,
+                                    "subnets": [UNKNOWN_STRING_VALUE, UNKNOWN_STRING_VALUE]})
+    result = estimate([PricedResource.from_engine(urn="urn:lb", type="aws:lb/loadBalancer:LoadBalancer", name="lb",
+                                                  props=props, default_region="us-east-1")], NO_USAGE, "us-east-1")
+    assert lines(result)[:2] == [("Application Load Balancer, 730 h", 16.425),
+                                 ("2 public IPv4 addresses (one per AZ)", 7.3)]
+
+
+def test_an_unknown_public_ip_is_charged_as_its_upper_bound():
+    result = estimate([PricedResource.from_engine(
+        urn="urn:i", type="aws:ec2/instance:Instance", name="i",
+        props={"instanceType": "t3.small", "associatePublicIpAddress": UNKNOWN_STRING_VALUE,
+               "rootBlockDevice": {"volumeSize": 8, "volumeType": "gp3"}}, default_region="us-east-1")],
+        NO_USAGE, "us-east-1")
+    assert lines(result)[-1] == ("public IPv4 address (whether one is assigned is unknown at preview: charged)", 3.65)
+
+
+def test_a_size_missing_from_a_listed_family_is_derived_per_normalized_unit_and_labelled():
+    # m6i in us-east-1: $0.024 per normalized unit (large = 4 units = $0.096); 9xlarge (72 units) is not a size AWS
+    # sells, so it is not in the price list.
+    result = priced("aws:ec2/instance:Instance", {"instanceType": "m6i.9xlarge", "rootBlockDevice": {"volumeSize": 8}})
+    [instance, _] = result.lines
+    assert instance.derived and instance.item == ("m6i.9xlarge instance, 730 h x $1.728 (derived from the m6i "
+                                                  "family's $0.024 per normalized unit)")
+    assert round(instance.monthly_usd, 2) == round(1.728 * 730, 2)
+
+
+@pytest.mark.parametrize("region, instance_type, hourly", [
+    ("us-east-2", "t3.small", 0.0208), ("ap-southeast-1", "t3.small", 0.0264), ("us-east-1", "m7i.8xlarge", 1.6128),
+    ("eu-central-1", "c7g.large", 0.0825), ("us-west-2", "t2.micro", 0.0116), ("us-east-1", "m8i.large", 0.10584),
+])
+def test_every_current_generation_ec2_type_is_priced_in_every_catalog_region(region, instance_type, hourly):
+    assert load_catalog().sized("ec2Instance", region, instance_type).usd == hourly
+
+
+def test_rds_postgres_single_and_multi_az_and_aurora_are_in_the_catalog():
+    catalog = load_catalog()
+    assert catalog.sized("rdsPostgresInstance", "us-east-1", "db.r6g.4xlarge").usd == 1.798
+    assert catalog.sized("rdsPostgresInstanceMultiAz", "us-east-1", "db.r6g.4xlarge").usd == 3.597
+    assert catalog.sized("rdsPostgresInstance", "ap-southeast-1", "db.t4g.micro").usd == 0.025
+    assert catalog.sized("auroraPostgresInstance", "us-east-1", "db.r6g.large").usd == 0.26
+    assert all(len(catalog.sizes("rdsPostgresInstance", region)) > 100 for region in catalog.regions)
+    assert all(len(catalog.sizes("ec2Instance", region)) > 600 for region in catalog.regions)
 
 
 def test_catalog_entries_carry_unit_source_and_date_for_every_region():
     catalog = load_catalog()
     assert catalog.hours_per_month == 730
-    assert set(catalog.regions) >= {"us-east-1", "us-west-2", "eu-west-1", "eu-central-1"}
+    assert set(catalog.regions) == {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1",
+                                    "ap-southeast-1"}
     for key, entry in catalog.prices.items():
-        assert entry["unit"] and entry["source"].startswith("https://aws.amazon.com/") and entry["taken"], key
+        assert entry["unit"] and entry["source"] and re.match(r"^\d{4}-\d{2}-\d{2}$", entry["taken"]), key
         assert set(entry["byRegion"]) == set(catalog.regions), key
+        assert all(value is not None for value in entry["byRegion"].values()), key
 
 
 def test_free_and_priced_types_do_not_overlap():

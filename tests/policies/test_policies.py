@@ -1,87 +1,158 @@
-"""The policy pack, driven over gRPC exactly as the engine drives it: a passing MVP graph, then one break per test."""
+"""The policy pack, driven over gRPC exactly as the engine drives it: a passing MVP graph, then one break per test.
+
+Every test runs twice (the `mode` fixture): as at the stack's first `pulumi preview` (every id, ARN and
+generated name unknown, the engine's unknown sentinels in the props, property dependencies known) and as at an
+update (every value known). A mandatory rule must give the same verdict in both.
+"""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from conftest import DELETE, ROOT, extra_resource, find, set_prop
-from offline.analyzer import PackError, evaluate
+from offline.analyzer import PackConfigError, evaluate
+
+TAGS = {"phasegate:phase": "mvp", "phasegate:stack": "mvp", "phasegate:app": "acme"}
+POLICIES = {
+    "cost-ceiling": "mandatory", "cost-coverage": "advisory", "encryption-at-rest": "mandatory",
+    "encryption-at-rest-s3": "mandatory", "public-ingress": "mandatory", "public-ingress-combined": "mandatory",
+    "private-subnets": "mandatory", "billing-alarms": "mandatory", "backups-enabled": "mandatory",
+    "imdsv2-required": "advisory", "backup-retention": "advisory", "deletion-protection": "advisory",
+    "required-tags": "advisory", "log-retention": "advisory"}
 
 
-def check(resources, config, pack_config=None, stack="mvp"):
-    return evaluate(resources, stack=stack, project="phasegate", config=config, pack_config=pack_config)
+def check(mode, resources, config=None, pack_config=None):
+    return evaluate(resources, stack="mvp", project="phasegate", config=config or mode.run.config,
+                    pack_config=pack_config, preview=mode.preview)
 
 
 def messages(evaluation, policy):
     return [v.message.split("\n", 1)[1] for v in evaluation.violations if v.policy == policy]
 
 
-def test_the_mvp_graph_passes_every_policy(mvp):
-    evaluation = check(mvp.resources, mvp.config)
+def linked(resource, prop: str, *targets) -> None:
+    """Point `prop` at other resources the way the engine shows it: their ids (unknown at preview) plus the
+    property dependency."""
+    ids = [t.id or UNKNOWN_STRING_VALUE for t in targets]
+    set_prop(resource, prop, ids if len(ids) > 1 or prop.endswith("Ids") else ids[0])
+    resource.property_dependencies[prop] = [t.urn for t in targets]
+
+
+def test_the_preview_graph_really_is_unknown_where_aws_computes(mode):
+    bucket = find(mode.run.resources, "acme-assets-bucket")
+    sse = find(mode.run.resources, "acme-assets-sse")
+    if mode.preview:
+        assert bucket.outputs["id"] == UNKNOWN_STRING_VALUE and sse.inputs["bucket"] == UNKNOWN_STRING_VALUE
+    else:
+        assert sse.inputs["bucket"] == bucket.outputs["id"] != UNKNOWN_STRING_VALUE
+    assert sse.property_dependencies["bucket"] == [bucket.urn]
+
+
+def test_the_mvp_graph_passes_every_policy(mode):
+    evaluation = check(mode, mode.run.resources)
     assert evaluation.pack == "phasegate"
     assert evaluation.violations == []
-    assert evaluation.policies == {
-        "cost-ceiling": "mandatory", "cost-coverage": "advisory", "encryption-at-rest": "mandatory",
-        "encryption-at-rest-s3": "mandatory", "public-ingress": "mandatory", "private-subnets": "mandatory",
-        "billing-alarms": "mandatory", "imdsv2-required": "advisory", "backup-retention": "advisory",
-        "deletion-protection": "advisory", "required-tags": "advisory", "log-retention": "advisory"}
+    assert evaluation.policies == POLICIES
 
 
 # --- cost-ceiling -------------------------------------------------------------------------------------------
 
-def test_an_instance_too_big_for_the_phase_breaks_the_ceiling(mvp, mvp_graph):
-    graph = mvp_graph()
+def test_an_instance_too_big_for_the_phase_breaks_the_ceiling(mode):
+    graph = mode.graph()
     set_prop(find(graph, "acme-app-host"), "instanceType", "m6i.large")
-    evaluation = check(graph, mvp.config)
+    evaluation = check(mode, graph)
     [message] = messages(evaluation, "cost-ceiling")
     assert message.startswith("Estimated $90.80/month exceeds the mvp ceiling of $45.00 by $45.80. "
                               "Top cost drivers: acme-app-host $72.48, acme-db-postgres $14.38, acme-app-ip $3.65.")
     assert [v.level for v in evaluation.violations] == ["mandatory"]
 
 
-def test_the_platform_owner_sets_the_ceilings_in_the_pack_config(mvp, mvp_graph):
-    tight = check(mvp.resources, mvp.config, pack_config={"cost-ceiling": {"ceilings": {"mvp": 30}}})
+@pytest.mark.parametrize("name, prop, size, total", [
+    # The classes and types that used to be "unpriced", and so left out of the total, now count.
+    # $35.91 - the db.t4g.micro line ($14.38) + the new size's (730 h x the listed price, storage, secret).
+    ("acme-db-postgres", "instanceClass", "db.r6g.large", 188.48),
+    ("acme-db-postgres", "instanceClass", "db.r6g.4xlarge", 1336.77),
+    ("acme-db-postgres", "instanceClass", "db.m5.large", 154.17),
+    ("acme-app-host", "instanceType", "m7i.8xlarge", 1198.07),
+])
+def test_a_bigger_size_is_priced_and_fails_the_ceiling(mode, name, prop, size, total):
+    graph = mode.graph()
+    set_prop(find(graph, name), prop, size)
+    [message] = messages(check(mode, graph), "cost-ceiling")
+    assert message.startswith(f"Estimated ${total:.2f}/month exceeds the mvp ceiling of $45.00")
+
+
+def test_a_cheaper_older_type_is_priced_too(mode):
+    graph = mode.graph()
+    set_prop(find(graph, "acme-app-host"), "instanceType", "t2.micro")
+    assert messages(check(mode, graph), "cost-ceiling") == []
+
+
+def test_the_platform_owner_sets_the_ceilings_in_the_pack_config(mode):
+    tight = check(mode, mode.run.resources, pack_config={"cost-ceiling": {"ceilings": {"mvp": 30}}})
     assert messages(tight, "cost-ceiling")[0].startswith("Estimated $35.91/month exceeds the mvp ceiling of $30.00")
-    graph = mvp_graph()
+    graph = mode.graph()
     set_prop(find(graph, "acme-app-host"), "instanceType", "m6i.large")
-    generous = check(graph, mvp.config, pack_config={"cost-ceiling": {"ceilings": {"mvp": 100}}})
+    generous = check(mode, graph, pack_config={"cost-ceiling": {"ceilings": {"mvp": 100}}})
     assert messages(generous, "cost-ceiling") == []
 
 
-def test_a_budget_above_the_ceiling_is_a_violation(mvp, mvp_graph):
-    graph = mvp_graph()
+def test_a_budget_above_the_ceiling_is_a_violation(mode):
+    graph = mode.graph()
     budget = find(graph, "acme-billing-budget")
     set_prop(budget, "limitAmount", "60.00")
-    evaluation = check(graph, mvp.config)
+    evaluation = check(mode, graph)
     assert messages(evaluation, "cost-ceiling") == [
         "Budget acme-billing-budget allows $60.00/month, above the mvp ceiling of $45.00; set "
         "phasegate:billing.monthlyBudgetUsd to at most 45."]
     assert evaluation.violations[0].urn == budget.urn
 
 
-def test_a_stack_without_a_known_phase_cannot_pass_the_ceiling(mvp):
-    config = {**mvp.config, "phasegate:phase": "staging"}
-    assert messages(check(mvp.resources, config), "cost-ceiling") == [
+def test_a_stack_without_a_known_phase_cannot_pass_the_ceiling(mode):
+    config = {**mode.run.config, "phasegate:phase": "staging"}
+    assert messages(check(mode, mode.run.resources, config), "cost-ceiling") == [
         "phasegate:phase is 'staging'; set it to one of mvp, growth, production so the cost ceiling of that "
         "phase applies."]
 
 
-# --- cost-coverage ------------------------------------------------------------------------------------------
-
-def test_an_unpriced_resource_type_is_reported_never_zero(mvp, mvp_graph):
-    graph = mvp_graph() + [extra_resource("aws:opensearch/domain:Domain", "search", {"engineVersion": "2.13"})]
-    assert messages(check(graph, mvp.config), "cost-coverage") == [
+def test_a_resource_that_cannot_be_priced_fails_the_ceiling_closed(mode):
+    search = extra_resource("aws:opensearch/domain:Domain", "search", {"engineVersion": "2.13", "tags": TAGS})
+    evaluation = check(mode, mode.graph() + [search])
+    assert messages(evaluation, "cost-ceiling") == [
+        "Cannot show that the stack fits its $45.00 ceiling: search (aws:opensearch/domain:Domain) no price for this "
+        "resource type. Use a type and size the price catalog lists, or have the platform owner accept it in the "
+        "pack config (cost-ceiling: allowUnpriced)."]
+    assert {v.level for v in evaluation.violations if v.policy == "cost-ceiling"} == {"mandatory"}
+    assert messages(evaluation, "cost-coverage") == [
         "aws:opensearch/domain:Domain is not priced (no price for this resource type): add it to the price catalog "
         "or declare it free, so the cost ceiling covers it."]
 
 
-def test_undeclared_usage_is_reported(mvp):
-    config = {k: v for k, v in mvp.config.items() if k != "phasegate:usage"}
-    reported = messages(check(mvp.resources, config), "cost-coverage")
-    assert reported[0] == ("phasegate:usage.gbServedPerMonth is not declared: declare it in the stack file; "
-                           "usage-based costs are priced only from declared assumptions.")
+def test_the_platform_owner_can_accept_an_unpriced_type_deliberately(mode):
+    search = extra_resource("aws:opensearch/domain:Domain", "search", {"engineVersion": "2.13", "tags": TAGS})
+    evaluation = check(mode, mode.graph() + [search],
+                       pack_config={"cost-ceiling": {"allowUnpriced": ["aws:opensearch/domain:Domain"]}})
+    assert evaluation.mandatory_failures == []
+    assert len(messages(evaluation, "cost-coverage")) == 1  # still reminded, as an advisory
+
+
+def test_an_unknown_price_relevant_value_fails_the_ceiling_closed(mode):
+    graph = mode.graph()
+    set_prop(find(graph, "acme-app-host"), "instanceType", UNKNOWN_STRING_VALUE)
+    evaluation = check(mode, graph)
+    assert messages(evaluation, "cost-ceiling") == [
+        "Cannot show that the stack fits its $45.00 ceiling: acme-app-host (aws:ec2/instance:Instance) cannot be "
+        "priced because its instanceType is unknown at preview."]
+
+
+def test_undeclared_usage_fails_the_ceiling_closed(mode):
+    config = {k: v for k, v in mode.run.config.items() if k != "phasegate:usage"}
+    reported = messages(check(mode, mode.run.resources, config), "cost-ceiling")
+    assert reported[0] == ("Cannot show that the stack fits its $45.00 ceiling: phasegate:usage.gbServedPerMonth is "
+                           "not declared; usage-based costs are priced only from declared assumptions.")
     assert len(reported) == 4
 
 
@@ -91,141 +162,315 @@ def test_undeclared_usage_is_reported(mvp):
     ("acme-db-postgres", "storageEncrypted", False,
      "acme-db-postgres: storageEncrypted is not true: set storage_encrypted=True (it cannot be turned on later "
      "without a restore)."),
+    ("acme-db-postgres", "storageEncrypted", DELETE,
+     "acme-db-postgres: storageEncrypted is not true: set storage_encrypted=True (it cannot be turned on later "
+     "without a restore)."),
     ("acme-app-host", "rootBlockDevice.encrypted", False,
      "acme-app-host: the root volume is not encrypted: set root_block_device.encrypted=True."),
+    ("acme-app-host", "rootBlockDevice", DELETE,
+     "acme-app-host: no root_block_device: the instance gets the image's default root volume, unencrypted unless "
+     "the account encrypts EBS by default; set root_block_device with encrypted=True."),
     ("acme-app-host", "ebsBlockDevices", [{"deviceName": "/dev/sdf", "volumeSize": 10}],
      "acme-app-host: ebsBlockDevices[0] is not encrypted: set encrypted=True."),
 ])
-def test_unencrypted_storage_is_a_violation(mvp, mvp_graph, name, path, value, expected):
-    graph = mvp_graph()
+def test_unencrypted_storage_is_a_violation(mode, name, path, value, expected):
+    graph = mode.graph()
     set_prop(find(graph, name), path, value)
-    evaluation = check(graph, mvp.config)
+    evaluation = check(mode, graph)
     assert messages(evaluation, "encryption-at-rest") == [expected]
     assert evaluation.violations[0].urn == find(graph, name).urn
 
 
-def test_cache_and_kubernetes_secrets_must_be_encrypted(mvp, mvp_graph):
-    tags = {"phasegate:phase": "mvp", "phasegate:stack": "mvp", "phasegate:app": "acme"}
-    cache = extra_resource("aws:elasticache/replicationGroup:ReplicationGroup", "c", {
-        "nodeType": "cache.t4g.micro", "atRestEncryptionEnabled": "false", "transitEncryptionEnabled": False,
-        "tags": tags})
-    eks = extra_resource("aws:eks/cluster:Cluster", "k", {"roleArn": "arn", "tags": tags})
-    evaluation = check(mvp_graph() + [cache, eks], mvp.config)
-    # Nothing else is reported: the extra $11.68 + $73 breaks the ceiling, and no policy crashed.
-    assert sorted({v.policy for v in evaluation.violations}) == ["cost-ceiling", "encryption-at-rest"]
+def test_caches_file_systems_volumes_templates_and_kubernetes_secrets_must_be_encrypted(mode):
+    extras = [
+        extra_resource("aws:elasticache/replicationGroup:ReplicationGroup", "c", {
+            "engine": "valkey", "nodeType": "cache.t4g.micro", "atRestEncryptionEnabled": "false",
+            "transitEncryptionEnabled": False, "tags": TAGS}),
+        extra_resource("aws:eks/cluster:Cluster", "k", {"roleArn": "arn", "tags": TAGS}),
+        extra_resource("aws:efs/fileSystem:FileSystem", "files", {"tags": TAGS}),
+        extra_resource("aws:ebs/volume:Volume", "data", {"size": 10, "type": "gp3", "tags": TAGS}),
+        extra_resource("aws:ec2/launchTemplate:LaunchTemplate", "nodes", {
+            "metadataOptions": {"httpTokens": "required"}, "tags": TAGS}),
+        extra_resource("aws:ec2/launchTemplate:LaunchTemplate", "nodes2", {
+            "metadataOptions": {"httpTokens": "required"}, "tags": TAGS,
+            "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 20, "encrypted": "false"}}]}),
+    ]
+    evaluation = check(mode, mode.graph() + extras, pack_config={"cost-ceiling": {"ceilings": {"mvp": 1000},
+                                                                 "allowUnpriced": ["aws:efs/fileSystem:FileSystem"]}})
+    assert sorted({v.policy for v in evaluation.mandatory_failures}) == ["encryption-at-rest"]
     assert messages(evaluation, "encryption-at-rest") == [
+        "data: the EBS volume is not encrypted: set encrypted=True.",
+        "nodes: no block device mapping with ebs: instances get the image's default root volume, unencrypted unless "
+        "the account encrypts EBS by default; map the root device with ebs.encrypted='true'.",
+        "nodes2: blockDeviceMappings[0].ebs is not encrypted: set ebs.encrypted='true'.",
+        "files: the file system is not encrypted: set encrypted=True (it cannot be turned on later).",
+        "k: Kubernetes secrets are not envelope-encrypted: set encryption_config with a KMS key for 'secrets'.",
         "c: atRestEncryptionEnabled is not true: set at_rest_encryption_enabled=True.",
-        "c: transitEncryptionEnabled is not true: set transit_encryption_enabled=True (and use TLS clients).",
-        "k: Kubernetes secrets are not envelope-encrypted: set encryption_config with a KMS key for 'secrets'."]
+        "c: transitEncryptionEnabled is not true: set transit_encryption_enabled=True (and use TLS clients)."]
 
 
-def test_a_bucket_without_an_explicit_encryption_configuration_is_a_violation(mvp, mvp_graph):
-    graph = [r for r in mvp_graph() if r.name != "acme-assets-sse"]
+def test_a_bucket_without_an_explicit_encryption_configuration_is_a_violation(mode):
+    graph = [r for r in mode.graph() if r.name != "acme-assets-sse"]
     bucket = find(graph, "acme-assets-bucket")
-    evaluation = check(graph, mvp.config)
+    evaluation = check(mode, graph)
     assert messages(evaluation, "encryption-at-rest-s3") == [
         "Bucket acme-assets-bucket has no server-side encryption configuration with an allowed algorithm (AES256, "
         "aws:kms, aws:kms:dsse): add an aws.s3.BucketServerSideEncryptionConfiguration for it."]
     assert evaluation.violations[0].urn == bucket.urn
+    assert evaluation.violations[0].level == "mandatory"
 
 
-# --- public-ingress / private-subnets -----------------------------------------------------------------------
+def test_awss_own_report_of_default_encryption_is_not_an_explicit_configuration(mode):
+    """Since 2023 AWS reports AES256 for every bucket; that output is no evidence of a reviewed configuration."""
+    graph = [r for r in mode.graph() if r.name != "acme-assets-sse"]
+    bucket = find(graph, "acme-assets-bucket")
+    bucket.outputs["serverSideEncryptionConfiguration"] = {
+        "rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}
+    assert len(messages(check(mode, graph), "encryption-at-rest-s3")) == 1
+
+
+def test_a_second_bucket_without_its_own_configuration_is_a_violation(mode):
+    graph = mode.graph() + [extra_resource("aws:s3/bucket:Bucket", "logs", {"tags": TAGS})]
+    assert messages(check(mode, graph), "encryption-at-rest-s3") == [
+        "Bucket logs has no server-side encryption configuration with an allowed algorithm (AES256, aws:kms, "
+        "aws:kms:dsse): add an aws.s3.BucketServerSideEncryptionConfiguration for it."]
+
+
+# --- public-ingress -----------------------------------------------------------------------------------------
+
+ADVICE = ("Only TCP [80, 443] may face the internet: put other services behind the load balancer or admit a "
+          "security group instead.")
+
 
 @pytest.mark.parametrize("port, protocol, expected", [
-    (22, "tcp", "acme-web-80-ipv4 opens port 22, including SSH (22) to 0.0.0.0/0. Only TCP [80, 443] may face the "
-                "internet: put other services behind the load balancer or admit a security group instead."),
-    (5432, "tcp", "acme-web-80-ipv4 opens port 5432, including PostgreSQL (5432) to 0.0.0.0/0. Only TCP [80, 443] "
-                  "may face the internet: put other services behind the load balancer or admit a security group "
-                  "instead."),
-    (8080, "tcp", "acme-web-80-ipv4 opens port 8080 to 0.0.0.0/0. Only TCP [80, 443] may face the internet: put "
-                  "other services behind the load balancer or admit a security group instead."),
+    (22, "tcp", f"acme-web-80-ipv4 opens port 22, including SSH (22) to 0.0.0.0/0. {ADVICE}"),
+    (5432, "tcp", f"acme-web-80-ipv4 opens port 5432, including PostgreSQL (5432) to 0.0.0.0/0. {ADVICE}"),
+    (8080, "tcp", f"acme-web-80-ipv4 opens port 8080 to 0.0.0.0/0. {ADVICE}"),
+    (443, "udp", f"acme-web-80-ipv4 opens UDP port 443 to 0.0.0.0/0. {ADVICE}"),
+    (443, "17", f"acme-web-80-ipv4 opens UDP port 443 to 0.0.0.0/0. {ADVICE}"),
 ])
-def test_only_web_ports_may_face_the_internet(mvp, mvp_graph, port, protocol, expected):
-    graph = mvp_graph()
+def test_only_web_ports_may_face_the_internet(mode, port, protocol, expected):
+    graph = mode.graph()
     rule = find(graph, "acme-web-80-ipv4")
     set_prop(rule, "fromPort", port)
     set_prop(rule, "toPort", port)
-    assert messages(check(graph, mvp.config), "public-ingress") == [expected]
+    set_prop(rule, "ipProtocol", protocol)
+    assert messages(check(mode, graph), "public-ingress") == [expected]
 
 
-def test_an_all_traffic_rule_from_anywhere_names_every_sensitive_port(mvp, mvp_graph):
-    graph = mvp_graph()
+@pytest.mark.parametrize("protocol", ["6", 6, "tcp", "TCP"])
+def test_numeric_and_named_tcp_on_an_allowed_port_is_fine(mode, protocol):
+    graph = mode.graph()
+    set_prop(find(graph, "acme-web-443-ipv4"), "ipProtocol", protocol)
+    assert messages(check(mode, graph), "public-ingress") == []
+
+
+@pytest.mark.parametrize("protocol", ["-1", "all", -1])
+def test_an_all_traffic_rule_from_anywhere_names_every_sensitive_port(mode, protocol):
+    graph = mode.graph()
     rule = find(graph, "acme-web-443-ipv6")
-    set_prop(rule, "ipProtocol", "-1")
-    [message] = messages(check(graph, mvp.config), "public-ingress")
+    set_prop(rule, "ipProtocol", protocol)
+    [message] = messages(check(mode, graph), "public-ingress")
     assert message.startswith("acme-web-443-ipv6 opens all ports, including SSH (22), RDP (3389), PostgreSQL (5432)")
     assert "to ::/0" in message
 
 
-def test_inline_security_group_rules_are_checked_too(mvp, mvp_graph):
-    graph = mvp_graph()
+def test_inline_security_group_rules_are_checked_too(mode):
+    graph = mode.graph()
     set_prop(find(graph, "acme-db-sg"), "ingress",
              [{"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["0.0.0.0/0"]}])
-    assert messages(check(graph, mvp.config), "public-ingress") == [
-        "acme-db-sg opens port 5432, including PostgreSQL (5432) to 0.0.0.0/0. Only TCP [80, 443] may face the "
-        "internet: put other services behind the load balancer or admit a security group instead."]
+    assert messages(check(mode, graph), "public-ingress") == [
+        f"acme-db-sg opens port 5432, including PostgreSQL (5432) to 0.0.0.0/0. {ADVICE}"]
 
 
-def test_a_publicly_accessible_database_is_a_violation(mvp, mvp_graph):
-    graph = mvp_graph()
+def test_the_internet_split_in_halves_is_still_the_internet(mode):
+    graph = mode.graph()
+    for half, name in (("0.0.0.0/1", "acme-web-80-ipv4"), ("128.0.0.0/1", "acme-web-443-ipv4")):
+        rule = find(graph, name)
+        set_prop(rule, "cidrIpv4", half)
+        set_prop(rule, "fromPort", 22)
+        set_prop(rule, "toPort", 22)
+    assert sorted(messages(check(mode, graph), "public-ingress")) == [
+        f"acme-web-443-ipv4 opens port 22, including SSH (22) to 128.0.0.0/1. {ADVICE}",
+        f"acme-web-80-ipv4 opens port 22, including SSH (22) to 0.0.0.0/1. {ADVICE}"]
+
+
+def test_public_ranges_that_only_together_reach_a_slash_8_are_judged_as_a_union(mode):
+    graph = mode.graph()
+    group = find(graph, "acme-web-sg")
+    for index, cidr in enumerate(("1.0.0.0/9", "1.128.0.0/9")):
+        rule = extra_resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", f"ssh-{index}", {
+            "ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": cidr, "tags": TAGS})
+        linked(rule, "securityGroupId", group)
+        graph.append(rule)
+    evaluation = check(mode, graph)
+    assert messages(evaluation, "public-ingress") == []  # no single rule is world-open
+    assert messages(evaluation, "public-ingress-combined") == [
+        f"acme-web-sg opens TCP port 22 (SSH) to the internet through its rules together (ssh-0, ssh-1 admit "
+        f"1.0.0.0/9, 1.128.0.0/9), although no single rule does. {ADVICE}"]
+
+
+def test_a_private_slash_8_is_not_the_internet(mode):
+    graph = mode.graph()
+    rule = find(graph, "acme-web-80-ipv4")
+    set_prop(rule, "cidrIpv4", "10.0.0.0/8")
+    set_prop(rule, "fromPort", 22)
+    set_prop(rule, "toPort", 22)
+    assert messages(check(mode, graph), "public-ingress") == []
+
+
+# --- private-subnets ----------------------------------------------------------------------------------------
+
+def test_a_publicly_accessible_database_is_a_violation(mode):
+    graph = mode.graph()
     set_prop(find(graph, "acme-db-postgres"), "publiclyAccessible", True)
-    assert messages(check(graph, mvp.config), "private-subnets") == [
+    assert messages(check(mode, graph), "private-subnets") == [
         "Database acme-db-postgres is publicly accessible: set publicly_accessible=False."]
 
 
-def test_a_database_subnet_group_on_a_public_subnet_is_a_violation(mvp, mvp_graph):
-    graph = mvp_graph()
-    group, public = find(graph, "acme-db-subnets"), find(graph, "acme-net-public-0")
-    set_prop(group, "subnetIds", [public.id, find(graph, "acme-net-private-1").id])
-    group.property_dependencies["subnetIds"] = [public.urn, find(graph, "acme-net-private-1").urn]
-    assert messages(check(graph, mvp.config), "private-subnets") == [
+def test_a_database_subnet_group_on_a_public_subnet_is_a_violation(mode):
+    graph = mode.graph()
+    group, public, private = (find(graph, n) for n in ("acme-db-subnets", "acme-net-public-0", "acme-net-private-1"))
+    linked(group, "subnetIds", public, private)
+    assert messages(check(mode, graph), "private-subnets") == [
         "The database subnet group acme-db-subnets uses public subnet(s) acme-net-public-0: use private subnets "
         "only (no route to an internet gateway)."]
 
 
-def test_a_subnet_that_maps_public_ips_is_public(mvp, mvp_graph):
-    graph = mvp_graph()
+def test_a_subnet_that_maps_public_ips_is_public(mode):
+    graph = mode.graph()
     set_prop(find(graph, "acme-net-private-0"), "mapPublicIpOnLaunch", True)
-    assert messages(check(graph, mvp.config), "private-subnets") == [
+    assert messages(check(mode, graph), "private-subnets") == [
         "The database subnet group acme-db-subnets uses public subnet(s) acme-net-private-0: use private subnets "
         "only (no route to an internet gateway)."]
 
 
+def test_a_route_resource_to_the_internet_gateway_makes_its_subnets_public(mode):
+    """Routes may be separate aws.ec2.Route resources instead of inline routes; both count."""
+    graph = mode.graph()
+    route = extra_resource("aws:ec2/route:Route", "leak", {"destinationCidrBlock": "0.0.0.0/0"})
+    linked(route, "routeTableId", find(graph, "acme-net-private-rt-0"))
+    linked(route, "gatewayId", find(graph, "acme-net-igw"))
+    assert messages(check(mode, graph + [route]), "private-subnets") == [
+        "The database subnet group acme-db-subnets uses public subnet(s) acme-net-private-0, acme-net-private-1: "
+        "use private subnets only (no route to an internet gateway)."]
+
+
+def _node(name: str, **props):
+    return extra_resource("aws:ec2/instance:Instance", name, {
+        "instanceType": "t3.small", "metadataOptions": {"httpTokens": "required"},
+        "rootBlockDevice": {"encrypted": True, "volumeSize": 8, "volumeType": "gp3"},
+        "tags": {**TAGS, "phasegate:role": "k3s-agent"}, **props})
+
+
+def test_a_kubernetes_node_without_a_subnet_lands_in_the_default_vpc_and_fails(mode):
+    evaluation = check(mode, mode.graph() + [_node("stray")], pack_config={"cost-ceiling": "advisory"})
+    assert messages(evaluation, "private-subnets") == [
+        "Kubernetes node stray has no subnet_id, so it lands in the default VPC's public subnet: place it in a "
+        "private subnet."]
+
+
+def test_a_kubernetes_node_in_a_public_subnet_fails_and_in_a_private_one_passes(mode):
+    graph = mode.graph()
+    public, private = _node("exposed"), _node("inside")
+    linked(public, "subnetId", find(graph, "acme-net-public-0"))
+    linked(private, "subnetId", find(graph, "acme-net-private-0"))
+    evaluation = check(mode, graph + [public, private], pack_config={"cost-ceiling": "advisory"})
+    assert messages(evaluation, "private-subnets") == [
+        "Kubernetes node exposed is reachable from the internet: place it in a private subnet without a public IP."]
+
+
+def test_one_odd_resource_does_not_hide_the_findings_after_it(mode):
+    """A resource whose tags are a list (and whose subnet is a map) used to crash the rule and hide a public
+    database listed after it."""
+    graph = mode.graph()
+    odd = _node("odd", subnetId={"not": "an id"})
+    set_prop(odd, "tags", ["phasegate:role", "k3s-agent"])
+    db = find(graph, "acme-db-postgres")
+    set_prop(db, "publiclyAccessible", True)
+    graph = [odd] + [r for r in graph if r is not db] + [db]
+    evaluation = check(mode, graph, pack_config={"cost-ceiling": "advisory"})
+    assert messages(evaluation, "private-subnets") == [
+        "Database acme-db-postgres is publicly accessible: set publicly_accessible=False."]
+    assert messages(evaluation, "required-tags")[0] == "odd's tags are not a map of key to value (list): give tags as a dict."
+
+
+def test_a_check_that_crashes_on_one_resource_reports_it_there_and_checks_the_rest():
+    from phasegate_policies.stackview import each
+
+    class Resource:
+        def __init__(self, name):
+            self.name, self.urn = name, f"urn:{name}"
+
+    def check_one(resource):
+        if resource.name == "odd":
+            raise TypeError("tags must be a map")
+        yield f"{resource.name} is public", resource.urn
+
+    reported = []
+    each([Resource("odd"), Resource("db")], check_one, lambda message, urn: reported.append((urn, message)), "p")
+    assert reported[0][0] == "urn:odd" and reported[0][1].startswith(
+        "policy p could not judge this resource (TypeError: tags must be a map at test_policies.py:")
+    assert reported[1] == ("urn:db", "db is public")
+
+
 # --- billing-alarms -----------------------------------------------------------------------------------------
 
-def test_a_stack_without_a_budget_or_charges_alarm_fails(mvp, mvp_graph):
-    graph = [r for r in mvp_graph() if r.name not in ("acme-billing-budget", "acme-billing-estimated-charges")]
-    assert messages(check(graph, mvp.config), "billing-alarms") == [
+def test_a_stack_without_a_budget_or_charges_alarm_fails(mode):
+    graph = [r for r in mode.graph() if r.name not in ("acme-billing-budget", "acme-billing-estimated-charges")]
+    assert messages(check(mode, graph), "billing-alarms") == [
         "No AWS Budget: add an aws.budgets.Budget (COST, MONTHLY) with e-mail notifications.",
         "No EstimatedCharges alarm: add a CloudWatch alarm on AWS/Billing EstimatedCharges in us-east-1 with an SNS "
         "action."]
 
 
-def test_a_budget_that_notifies_nobody_fails(mvp, mvp_graph):
-    graph = mvp_graph()
+def test_a_budget_that_notifies_nobody_fails(mode):
+    graph = mode.graph()
     budget = find(graph, "acme-billing-budget")
     for index in range(len(budget.inputs["notifications"])):
         set_prop(budget, f"notifications.{index}.subscriberEmailAddresses", [])
-    assert messages(check(graph, mvp.config), "billing-alarms") == [
+    assert messages(check(mode, graph), "billing-alarms") == [
         "No Budget notifies anyone: give a notification subscriber_email_addresses or subscriber_sns_topic_arns."]
 
 
-@pytest.mark.parametrize("path, value", [("region", "eu-west-1"), ("alarmActions", [])])
-def test_a_charges_alarm_outside_us_east_1_or_without_action_fails(mvp, mvp_graph, path, value):
-    graph = mvp_graph()
-    set_prop(find(graph, "acme-billing-estimated-charges"), path, value)
-    region = value if path == "region" else "us-east-1"
-    assert messages(check(graph, mvp.config), "billing-alarms") == [
-        f"EstimatedCharges alarms acme-billing-estimated-charges ({region}) cannot fire or notify: billing metrics "
-        f"exist only in us-east-1 (use a us-east-1 provider) and the alarm needs an alarm action."]
+def test_a_charges_alarm_without_an_action_fails(mode):
+    graph = mode.graph()
+    set_prop(find(graph, "acme-billing-estimated-charges"), "alarmActions", [])
+    assert messages(check(mode, graph), "billing-alarms") == [
+        "EstimatedCharges alarms acme-billing-estimated-charges (us-east-1) cannot fire or notify: billing metrics "
+        "exist only in us-east-1 (use a us-east-1 provider) and the alarm needs an alarm action."]
 
 
-def test_the_charges_alarm_region_comes_from_its_provider_at_preview(mvp, mvp_graph):
-    """At preview a v7 resource may not report its region yet; the engine still sends its provider."""
-    graph = mvp_graph()
-    set_prop(find(graph, "acme-billing-estimated-charges"), "region", DELETE)
-    config = {**mvp.config, "aws:region": "eu-west-1"}
-    assert len(messages(check(graph, config), "billing-alarms")) == 1  # default provider: the stack's eu-west-1
+def test_a_charges_alarm_outside_us_east_1_fails(mode):
+    graph = mode.graph()
+    alarm = find(graph, "acme-billing-estimated-charges")
+    alarm.outputs["region"] = "eu-west-1"
+    assert messages(check(mode, graph, {**mode.run.config, "aws:region": "eu-west-1"}), "billing-alarms") == [
+        "EstimatedCharges alarms acme-billing-estimated-charges (eu-west-1) cannot fire or notify: billing metrics "
+        "exist only in us-east-1 (use a us-east-1 provider) and the alarm needs an alarm action."]
+
+
+def test_the_charges_alarm_region_comes_from_its_provider_when_its_own_is_unknown(mode):
+    """At a first preview a v7 resource does not report its region; the engine still sends its provider."""
+    graph = mode.graph()
+    find(graph, "acme-billing-estimated-charges").outputs["region"] = UNKNOWN_STRING_VALUE
+    config = {**mode.run.config, "aws:region": "eu-west-1"}
+    assert len(messages(check(mode, graph, config), "billing-alarms")) == 1  # default provider: eu-west-1
+
+
+# --- backups ------------------------------------------------------------------------------------------------
+
+def test_disabled_backups_are_mandatory_and_short_ones_advisory(mode):
+    graph = mode.graph()
+    set_prop(find(graph, "acme-db-postgres"), "backupRetentionPeriod", 0)
+    evaluation = check(mode, graph)
+    assert [(v.policy, v.level) for v in evaluation.violations] == [("backups-enabled", "mandatory")]
+    assert messages(evaluation, "backups-enabled") == [
+        "acme-db-postgres has automated backups disabled (backup_retention_period=0): set it to at least 1, 7 or "
+        "more recommended."]
+    set_prop(find(graph, "acme-db-postgres"), "backupRetentionPeriod", 3)
+    evaluation = check(mode, graph)
+    assert [(v.policy, v.level) for v in evaluation.violations] == [("backup-retention", "advisory")]
 
 
 # --- advisory hygiene ---------------------------------------------------------------------------------------
@@ -241,56 +486,121 @@ def test_the_charges_alarm_region_comes_from_its_provider_at_preview(mvp, mvp_gr
      "acme-net-vpc lacks tag(s) phasegate:phase, phasegate:stack, phasegate:app: cost allocation and ownership "
      "need them."),
 ])
-def test_advisory_policies_warn_without_failing(mvp, mvp_graph, name, path, value, policy, expected):
-    graph = mvp_graph()
+def test_advisory_policies_warn_without_failing(mode, name, path, value, policy, expected):
+    graph = mode.graph()
     set_prop(find(graph, name), path, value)
-    evaluation = check(graph, mvp.config)
+    evaluation = check(mode, graph)
     assert messages(evaluation, policy) == [expected]
     assert evaluation.mandatory_failures == []
 
 
-def test_production_databases_need_deletion_protection(mvp, mvp_graph):
-    graph = mvp_graph()
+def test_production_databases_need_deletion_protection(mode):
+    graph = mode.graph()
     db = find(graph, "acme-db-postgres")
     set_prop(db, "deletionProtection", False)
     db.protect = False
-    config = {**mvp.config, "phasegate:phase": "production"}
-    assert messages(check(graph, config), "deletion-protection") == [
+    config = {**mode.run.config, "phasegate:phase": "production"}
+    assert messages(check(mode, graph, config), "deletion-protection") == [
         "acme-db-postgres is a production database without deletion protection: set deletion_protection=True.",
         "acme-db-postgres is not protected in Pulumi: set ResourceOptions(protect=True)."]
-    assert messages(check(graph, mvp.config), "deletion-protection") == []
+    assert messages(check(mode, graph), "deletion-protection") == []
 
 
-def test_enforcement_levels_can_be_changed_and_policies_disabled(mvp, mvp_graph):
-    graph = mvp_graph()
+# --- pack config, the way Pulumi reads it -------------------------------------------------------------------
+
+def test_enforcement_levels_can_be_changed_and_policies_disabled(mode):
+    graph = mode.graph()
     set_prop(find(graph, "acme-app-host"), "metadataOptions.httpTokens", "optional")
-    evaluation = check(graph, mvp.config, pack_config={"imdsv2-required": "mandatory", "log-retention": "disabled"})
+    evaluation = check(mode, graph, pack_config={"imdsv2-required": "mandatory", "log-retention": "disabled"})
     assert [(v.policy, v.level) for v in evaluation.violations] == [("imdsv2-required", "mandatory")]
     assert evaluation.policies["log-retention"] == "disabled"
 
 
-def test_a_pack_config_naming_an_unknown_policy_is_refused(mvp):
-    with pytest.raises(PackError, match="unknown policies: no-such-policy"):
-        check(mvp.resources, mvp.config, pack_config={"no-such-policy": "mandatory"})
+def test_all_sets_every_level_and_a_policys_own_entry_wins(mode):
+    graph = mode.graph()
+    set_prop(find(graph, "acme-db-postgres"), "storageEncrypted", False)
+    evaluation = check(mode, graph, pack_config={"all": "advisory", "private-subnets": {"enforcementLevel": "mandatory"}})
+    assert set(evaluation.policies.values()) == {"advisory", "mandatory"}
+    assert [name for name, level in evaluation.policies.items() if level == "mandatory"] == ["private-subnets"]
+    assert [(v.policy, v.level) for v in evaluation.violations] == [("encryption-at-rest", "advisory")]
+    assert check(mode, graph, pack_config={"all": "disabled"}).violations == []
 
 
-def test_policies_declare_their_config_schemas_over_grpc(mvp):
-    from offline.analyzer import PolicyPackProcess
+@pytest.mark.parametrize("pack_config, error", [
+    ({"no-such-policy": "mandatory"}, "policy pack config names unknown policies: no-such-policy"),
+    ({"cost-ceiling": {"ceilngs": {"mvp": 40}}},
+     "invalid policy pack config: cost-ceiling: ceilngs: unknown property; known: allowUnpriced, ceilings, topDrivers"),
+    ({"cost-ceiling": {"topDrivers": "three"}},
+     "invalid policy pack config: cost-ceiling: topDrivers: 'three' is not of type 'integer'"),
+    ({"cost-ceiling": {"ceilings": {"mvp": "cheap"}}},
+     "invalid policy pack config: cost-ceiling: ceilings.mvp: 'cheap' is not of type 'number'"),
+    ({"cost-ceiling": {"ceilings": {"staging": 10}}},
+     "invalid policy pack config: cost-ceiling: ceilings: Additional properties are not allowed ('staging' was "
+     "unexpected)"),
+    ({"public-ingress": "strict"},
+     'invalid policy pack config: public-ingress: enforcementLevel "strict" is not one of advisory, mandatory, '
+     'remediate, disabled'),
+    ({"public-ingress": 7}, "invalid policy pack config: public-ingress: 7 is not a valid value; use an enforcement "
+                            "level or an object"),
+    ({"all": {"enforcementLevel": "advisory", "allowedPorts": [22]}},
+     "invalid policy pack config: all: only an enforcementLevel applies to every policy; give properties per policy"),
+    (["cost-ceiling"], "policy pack config must be a JSON object, got list"),
+])
+def test_a_bad_pack_config_is_refused_naming_the_policy_and_property(mode, pack_config, error):
+    with pytest.raises(PackConfigError) as caught:
+        check(mode, mode.run.resources, pack_config=pack_config)
+    assert str(caught.value) == error
+
+
+def test_the_pack_itself_reports_an_unknown_property_the_engine_passes_on(mode):
+    """The real CLI validates types but passes unknown properties silently; the pack does not ignore them."""
+    from google.protobuf import struct_pb2
+    from pulumi.runtime.proto import analyzer_pb2 as pb
+
+    from offline.analyzer import PolicyPackProcess, provider_views
+
+    with PolicyPackProcess(stack="mvp", project="phasegate", config=mode.run.config) as pack:
+        request = pb.ConfigureAnalyzerRequest()
+        for policy in pack.info.policies:
+            properties = struct_pb2.Struct()
+            if policy.name == "cost-ceiling":
+                properties.update({"ceilngs": {"mvp": 40}})
+            request.policyConfig[policy.name].CopyFrom(pb.PolicyConfig(enforcementLevel=policy.enforcementLevel,
+                                                                       properties=properties))
+        pack.stub.Configure(request, timeout=30)
+        response = pack.analyze_stack(mode.run.resources, provider_views(mode.run.resources, "mvp", "phasegate",
+                                                                         "us-east-1"))
+    reported = [(d.policyName, d.enforcementLevel, d.message.split("\n", 1)[1]) for d in response.diagnostics]
+    assert reported == [("cost-ceiling", pb.MANDATORY, "policy pack config for cost-ceiling: unknown property "
+                                                       "'ceilngs'; known: allowUnpriced, ceilings, topDrivers")]
+
+
+def test_policies_declare_their_config_schemas_over_grpc(mode):
     from google.protobuf import json_format
 
-    with PolicyPackProcess(stack="mvp", project="phasegate", config=mvp.config) as pack:
+    from offline.analyzer import PolicyPackProcess
+
+    with PolicyPackProcess(stack="mvp", project="phasegate", config=mode.run.config) as pack:
         schemas = {p.name: json_format.MessageToDict(p.configSchema.properties) for p in pack.info.policies}
     assert schemas["cost-ceiling"]["ceilings"]["default"] == {"mvp": 45, "growth": 105, "production": 412}
     assert schemas["public-ingress"]["allowedPorts"]["default"] == [80, 443]
     assert json.loads(json.dumps(schemas["backup-retention"]))["minimumDays"]["default"] == 7
-    # Every policy declares what can be configured, with defaults.
-    assert all(schemas[name] and all("default" in spec for spec in schemas[name].values()) for name in schemas)
+    # Every property a policy declares has a default; backups-enabled has nothing to configure.
+    assert {name for name in schemas if not schemas[name]} == {"backups-enabled"}
+    assert all("default" in spec for name in schemas for spec in schemas[name].values())
 
 
 @pytest.mark.parametrize("pack_config, change, policy, expected", [
     ({"encryption-at-rest": {"requireCustomerManagedKey": True}}, None, "encryption-at-rest",
-     ["acme-db-postgres: encrypted with an AWS-managed key; set kmsKeyId to a customer-managed KMS key.",
-      "acme-app-host: encrypted with an AWS-managed key; set rootBlockDevice.kmsKeyId to a customer-managed KMS key."]),
+     ["acme-app-host: encrypted with an AWS-managed key; set rootBlockDevice.kmsKeyId to a customer-managed KMS key.",
+      "acme-db-postgres: encrypted with an AWS-managed key; set kmsKeyId to a customer-managed KMS key."]),
+    ({"encryption-at-rest": {"requireCustomerManagedKey": True}},
+     ("acme-app-host", "ebsBlockDevices", [{"encrypted": True, "volumeSize": 10, "kmsKeyId": "alias/aws/ebs"}]),
+     "encryption-at-rest",
+     ["acme-app-host: encrypted with an AWS-managed key; set rootBlockDevice.kmsKeyId to a customer-managed KMS key.",
+      "acme-app-host: encrypted with an AWS-managed key; set ebsBlockDevices[0].kmsKeyId to a customer-managed KMS "
+      "key.",
+      "acme-db-postgres: encrypted with an AWS-managed key; set kmsKeyId to a customer-managed KMS key."]),
     ({"encryption-at-rest-s3": {"allowedAlgorithms": ["aws:kms"]}}, None, "encryption-at-rest-s3",
      ["Bucket acme-assets-bucket has no server-side encryption configuration with an allowed algorithm (aws:kms): "
       "add an aws.s3.BucketServerSideEncryptionConfiguration for it."]),
@@ -309,11 +619,11 @@ def test_policies_declare_their_config_schemas_over_grpc(mvp):
      ("acme-db-postgres", "deletionProtection", False), "deletion-protection",
      ["acme-db-postgres is a mvp database without deletion protection: set deletion_protection=True."]),
 ])
-def test_policy_config_tightens_a_policy(mvp, mvp_graph, pack_config, change, policy, expected):
-    graph = mvp_graph()
+def test_policy_config_tightens_a_policy(mode, pack_config, change, policy, expected):
+    graph = mode.graph()
     if change:
         set_prop(find(graph, change[0]), change[1], change[2])
-    evaluation = check(graph, mvp.config, pack_config=pack_config)
+    evaluation = check(mode, graph, pack_config=pack_config)
     reported = messages(evaluation, policy)
     if expected is None:  # every taggable resource lacks the new tag, and the level made it mandatory
         assert len(reported) == 36 and all(m.endswith("lacks tag(s) cost-center: cost allocation and ownership "
@@ -321,8 +631,22 @@ def test_policy_config_tightens_a_policy(mvp, mvp_graph, pack_config, change, po
         assert {v.level for v in evaluation.violations} == {"mandatory"}
     else:
         assert reported == expected
-    assert messages(check(graph, mvp.config), policy) == []  # the defaults accept the same graph
+    if change is None:
+        assert messages(check(mode, graph), policy) == []  # the defaults accept the same graph
 
+
+def test_a_customer_managed_key_not_created_yet_counts_as_present(mode):
+    graph = mode.graph()
+    arn = UNKNOWN_STRING_VALUE if mode.preview else "arn:aws:kms:us-east-1:123456789012:key/1"
+    key = extra_resource("aws:kms/key:Key", "data-key", {"enableKeyRotation": True, "tags": TAGS})
+    key.outputs["arn"] = arn
+    for name, prop in (("acme-db-postgres", "kmsKeyId"), ("acme-app-host", "rootBlockDevice.kmsKeyId")):
+        set_prop(find(graph, name), prop, arn)
+    evaluation = check(mode, graph + [key], pack_config={"encryption-at-rest": {"requireCustomerManagedKey": True}})
+    assert messages(evaluation, "encryption-at-rest") == []
+
+
+# --- the pack never aborts a preview --------------------------------------------------------------------------
 
 def test_a_crashing_policy_reports_a_violation_instead_of_aborting_the_preview():
     from phasegate_policies.guard import guarded
@@ -331,47 +655,30 @@ def test_a_crashing_policy_reports_a_violation_instead_of_aborting_the_preview()
     def broken(args, report_violation):
         raise KeyError("limitAmount")
 
+    class Args:
+        @staticmethod
+        def get_config():
+            return {}
+
     reported = []
     guarded(StackValidationPolicy(name="broken", description="d", validate=broken)).validate(
-        None, lambda message, urn=None: reported.append(message))
-    assert reported == ["policy broken failed on this input (KeyError: 'limitAmount' at test_policies.py:"
-                        f"{broken.__code__.co_firstlineno + 1}); please report it."]
+        Args(), lambda message, urn=None: reported.append(message))
+    assert reported == ["policy broken could not judge this resource (KeyError: 'limitAmount' at test_policies.py:"
+                        f"{broken.__code__.co_firstlineno + 1}), so it cannot pass; fix the resource's properties or "
+                        f"report the problem."]
 
 
-def test_values_unknown_at_preview_become_advisories_not_crashes(mvp, mvp_graph):
-    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
-
-    graph = mvp_graph()
-    set_prop(find(graph, "acme-app-host"), "instanceType", UNKNOWN_STRING_VALUE)
-    evaluation = check(graph, mvp.config)
-    assert evaluation.mandatory_failures == []
-    assert messages(evaluation, "cost-coverage") == [
-        "aws:ec2/instance:Instance cannot be priced yet: string value at .instanceType can't be known during "
-        "preview. The estimate leaves it out until it is known."]
-
-
-def test_a_route_resource_to_the_internet_gateway_makes_its_subnets_public(mvp, mvp_graph):
-    """Routes may be separate aws.ec2.Route resources instead of inline routes; both count."""
-    graph = mvp_graph()
-    private_table, igw = find(graph, "acme-net-private-rt-0"), find(graph, "acme-net-igw")
-    graph.append(extra_resource("aws:ec2/route:Route", "leak", {
-        "routeTableId": private_table.id, "destinationCidrBlock": "0.0.0.0/0", "gatewayId": igw.id}))
-    graph[-1].property_dependencies = {"routeTableId": [private_table.urn], "gatewayId": [igw.urn]}
-    assert messages(check(graph, mvp.config), "private-subnets") == [
-        "The database subnet group acme-db-subnets uses public subnet(s) acme-net-private-0, acme-net-private-1: "
-        "use private subnets only (no route to an internet gateway)."]
-
-
-def test_the_pack_directory_is_self_contained(tmp_path, mvp):
+def test_the_pack_directory_is_self_contained(tmp_path, mode):
     """What `pulumi preview --policy-pack policies` loads, or `pulumi policy publish` uploads, is this folder alone."""
     import shutil
 
     from offline.analyzer import PolicyPackProcess
 
     pack = tmp_path / "pack"
-    shutil.copytree(ROOT / "policies", pack, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
+    shutil.copytree(ROOT / "policies", pack, ignore=shutil.ignore_patterns(".venv", "__pycache__", "*.egg-info"))
     assert (pack / "PulumiPolicy.yaml").read_text().splitlines()[2:4] == ["  name: python", "  options:"]
-    with PolicyPackProcess(stack="mvp", project="phasegate", config=mvp.config, pack_dir=pack) as process:
-        assert process.info.name == "phasegate" and len(process.info.policies) == 12
-    evaluation = evaluate(mvp.resources, stack="mvp", project="phasegate", config=mvp.config, pack_dir=pack)
+    with PolicyPackProcess(stack="mvp", project="phasegate", config=mode.run.config, pack_dir=pack) as process:
+        assert process.info.name == "phasegate" and len(process.info.policies) == len(POLICIES)
+    evaluation = evaluate(mode.run.resources, stack="mvp", project="phasegate", config=mode.run.config,
+                          pack_dir=pack, preview=mode.preview)
     assert evaluation.violations == []

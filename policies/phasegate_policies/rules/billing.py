@@ -1,6 +1,12 @@
-"""Billing alarms: no stack runs without a Budget that notifies someone and an EstimatedCharges alarm."""
+"""Billing alarms: no stack runs without a Budget that notifies someone and an EstimatedCharges alarm.
+
+At a first preview the alarm's action is the ARN of a topic not created yet: an action that is there but
+unknown counts as an action. Its region comes from the alarm itself, else from its provider, else the stack's.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -11,37 +17,45 @@ from pulumi_policy import (
 )
 
 from ..contract import BILLING_REGION
-from ..props import dig, items, with_config_defaults
+from ..engine import UNKNOWN, dig, items
+from ..props import with_config_defaults
 from ..stack import current_stack, resource_region
-
+from ..stackview import StackView
 
 SCHEMA = {"requireForecastedNotification": {
     "type": "boolean", "default": False,
     "description": "Also demand a FORECASTED notification, which warns before the money is spent."}}
 
 
+def _notifies(notification: Any) -> bool:
+    """A notification with at least one subscriber (an unknown subscriber list is one not created yet)."""
+    if notification is UNKNOWN:
+        return True
+    return bool(items(notification, "subscriberEmailAddresses") or items(notification, "subscriberSnsTopicArns"))
+
+
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = with_config_defaults(args.get_config(), SCHEMA)
-    budgets = [r for r in args.resources if r.resource_type == "aws:budgets/budget:Budget"]
-    notified = [
-        b for b in budgets
-        if any(items(n, "subscriberEmailAddresses") or items(n, "subscriberSnsTopicArns")
-               for n in items(b.props, "notifications"))
-    ]
+    view = StackView(args.resources)
+    budgets = view.of_type("aws:budgets/budget:Budget")
+    notified = [b for b in budgets if any(_notifies(n) for n in items(view.props(b), "notifications"))]
     if not budgets:
         report_violation("No AWS Budget: add an aws.budgets.Budget (COST, MONTHLY) with e-mail notifications.")
     elif not notified:
         report_violation("No Budget notifies anyone: give a notification subscriber_email_addresses or "
                          "subscriber_sns_topic_arns.", budgets[0].urn)
     elif config["requireForecastedNotification"] and not any(
-            dig(n, "notificationType") == "FORECASTED" for b in notified for n in items(b.props, "notifications")):
+            dig(n, "notificationType") in ("FORECASTED", UNKNOWN)
+            for b in notified for n in items(view.props(b), "notifications") if n is not UNKNOWN):
         report_violation("No Budget warns on the forecast: add a FORECASTED notification (e.g. at 100%).",
                          notified[0].urn)
 
     stack_region = current_stack().region
-    alarms = [r for r in args.resources if r.resource_type == "aws:cloudwatch/metricAlarm:MetricAlarm"
-              and dig(r.props, "metricName") == "EstimatedCharges" and dig(r.props, "namespace") == "AWS/Billing"]
-    usable = [a for a in alarms if resource_region(a, stack_region) == BILLING_REGION and items(a.props, "alarmActions")]
+    alarms = [r for r in view.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+              if dig(view.props(r), "metricName") == "EstimatedCharges"
+              and dig(view.props(r), "namespace") == "AWS/Billing"]
+    usable = [a for a in alarms
+              if resource_region(a, stack_region) == BILLING_REGION and items(view.props(a), "alarmActions")]
     if not alarms:
         report_violation("No EstimatedCharges alarm: add a CloudWatch alarm on AWS/Billing EstimatedCharges in "
                          "us-east-1 with an SNS action.")

@@ -1,17 +1,19 @@
 """Cost policies: the estimate must fit the phase's ceiling, and every resource must be priced.
 
 The ceilings belong to the pack's config (set by the platform owner with --policy-pack-config), not to the
-app's stack file, so a team cannot raise its own limit.
+app's stack file, so a team cannot raise its own limit. The ceiling fails closed: a resource that costs money
+but cannot be priced, a price-relevant value unknown at preview, or undeclared usage means the stack cannot be
+shown to fit, which is a violation unless the platform owner accepts the type (`allowUnpriced`).
 """
 
 from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
-from pulumi_policy.proxy import UnknownValueError
 
-from ..cost import estimate
-from ..props import with_config_defaults
 from ..contract import DEFAULT_CEILINGS, PHASES
+from ..cost import estimate
+from ..engine import UNKNOWN, as_number, declared, dig
+from ..props import with_config_defaults
 from ..stack import current_stack, priced_view
 
 CEILING_SCHEMA = {
@@ -19,9 +21,13 @@ CEILING_SCHEMA = {
         "type": "object",
         "description": "Maximum estimated monthly USD per phase.",
         "properties": {phase: {"type": "number", "minimum": 0} for phase in PHASES},
+        "additionalProperties": False,
         "default": DEFAULT_CEILINGS,
     },
     "topDrivers": {"type": "integer", "minimum": 1, "default": 3, "description": "Cost drivers named in the message."},
+    "allowUnpriced": {"type": "array", "items": {"type": "string"}, "default": [],
+                      "description": "Resource types the platform owner accepts without a price (priced elsewhere); "
+                                     "any other resource that cannot be priced fails the ceiling."},
 }
 
 
@@ -45,42 +51,51 @@ def _validate_cost_ceiling(args: StackValidationArgs, report_violation: ReportVi
             f"Estimated ${result.total:.2f}/month exceeds the {stack.phase} ceiling of ${ceiling:.2f} by "
             f"${result.total - ceiling:.2f}. Top cost drivers: {drivers}. Size down these resources or "
             f"move the stack to the next phase.")
+    accepted = set(config["allowUnpriced"])
+    names = {r.urn: r.name for r in args.resources}
+    for urn, typ, reason in result.unpriced:
+        if typ not in accepted:
+            report_violation(f"Cannot show that the stack fits its ${ceiling:.2f} ceiling: {names.get(urn, urn)} "
+                             f"({typ}) {reason}. Use a type and size the price catalog lists, or have the platform "
+                             f"owner accept it in the pack config (cost-ceiling: allowUnpriced).", urn)
+    for urn, typ, what in result.unknown:
+        report_violation(f"Cannot show that the stack fits its ${ceiling:.2f} ceiling: {names.get(urn, urn)} "
+                         f"({typ}) cannot be priced because its {what}.", urn)
+    for problem in stack.usage_problems:
+        report_violation(f"Cannot show that the stack fits its ${ceiling:.2f} ceiling: {problem}; usage-based costs "
+                         f"are priced only from declared assumptions.")
     for resource in args.resources:
         if resource.resource_type != "aws:budgets/budget:Budget":
             continue
-        try:
-            limit = float(resource.props.get("limitAmount"))
-        except (TypeError, ValueError, UnknownValueError):
-            continue
-        if limit > ceiling:
+        limit = as_number(dig(declared(resource), "limitAmount"))
+        if limit is not None and limit is not UNKNOWN and limit > ceiling:
             report_violation(
                 f"Budget {resource.name} allows ${limit:.2f}/month, above the {stack.phase} ceiling of "
                 f"${ceiling:.2f}; set phasegate:billing.monthlyBudgetUsd to at most {ceiling:g}.", resource.urn)
 
 
 COVERAGE_SCHEMA = {"ignoreTypes": {"type": "array", "items": {"type": "string"}, "default": [],
-                                   "description": "Resource types whose missing price is accepted (priced elsewhere)."}}
+                                   "description": "Resource types whose missing price needs no reminder."}}
 
 
 def _validate_cost_coverage(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """A reminder of what is priced roughly: derived sizes, and types accepted without a price."""
     ignored = set(with_config_defaults(args.get_config(), COVERAGE_SCHEMA)["ignoreTypes"])
     stack = current_stack()
     result = estimate(priced_view(args.resources, stack.region), stack.usage, stack.region)
     for urn, typ, reason in result.unpriced:
-        if typ in ignored:
-            continue
-        report_violation(f"{typ} is not priced ({reason}): add it to the price catalog or declare it free, "
-                         f"so the cost ceiling covers it.", urn)
-    for urn, typ, what in result.unknown:
-        report_violation(f"{typ} cannot be priced yet: {what}. The estimate leaves it out until it is known.", urn)
-    for problem in stack.usage_problems:
-        report_violation(f"{problem}: declare it in the stack file; usage-based costs are priced only from "
-                         f"declared assumptions.")
+        if typ not in ignored:
+            report_violation(f"{typ} is not priced ({reason}): add it to the price catalog or declare it free, "
+                             f"so the cost ceiling covers it.", urn)
+    for line in result.lines:
+        if line.derived:
+            report_violation(f"{line.name}: {line.item}: the size is not in the price list; check the estimate "
+                             f"against AWS's published price.", line.urn)
 
 
 cost_ceiling = StackValidationPolicy(
     name="cost-ceiling",
-    description="The stack's estimated monthly cost stays within its phase's ceiling, and so does its Budget.",
+    description="The stack's estimated monthly cost provably stays within its phase's ceiling, and so does its Budget.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_cost_ceiling,
     config_schema=PolicyConfigSchema(properties=CEILING_SCHEMA),
@@ -88,7 +103,7 @@ cost_ceiling = StackValidationPolicy(
 
 cost_coverage = StackValidationPolicy(
     name="cost-coverage",
-    description="Every resource that costs money is priced, and the usage the prices depend on is declared.",
+    description="Every resource that costs money is priced from a listed price, not derived or accepted unpriced.",
     enforcement_level=EnforcementLevel.ADVISORY,
     validate=_validate_cost_coverage,
     config_schema=PolicyConfigSchema(properties=COVERAGE_SCHEMA),

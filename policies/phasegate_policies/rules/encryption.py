@@ -1,8 +1,13 @@
-"""Encryption at rest: databases, volumes, caches, buckets and Kubernetes secrets."""
+"""Encryption at rest: databases, volumes, launch templates, file systems, caches, buckets and Kubernetes secrets.
+
+Per-resource rules read what the program declared (the inputs `Analyze` receives); a value unknown at
+preview counts as present where only presence matters (a KMS key ARN not created yet), and as "cannot show
+it is encrypted" where the value itself matters.
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -14,52 +19,79 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from ..props import dig, items, with_config_defaults
+from ..engine import UNKNOWN, as_bool, dig, items, plain
+from ..props import with_config_defaults
+from ..stackview import StackView, each
 
-Check = Callable[[ResourceValidationArgs], Iterable[str]]
-
-
-def _rds(args: ResourceValidationArgs) -> Iterable[str]:
-    if args.props.get("replicateSourceDb"):
-        return  # a replica inherits its source's encryption
-    if dig(args.props, "storageEncrypted") is not True:
-        yield "storageEncrypted is not true: set storage_encrypted=True (it cannot be turned on later without a restore)."
+Check = Callable[[Any], Iterable[str]]
 
 
-def _instance(args: ResourceValidationArgs) -> Iterable[str]:
-    if dig(args.props, "rootBlockDevice", "encrypted") is not True:
-        yield "the root volume is not encrypted: set root_block_device.encrypted=True."
-    for index, device in enumerate(items(args.props, "ebsBlockDevices")):
-        if dig(device, "encrypted") is not True:
-            yield f"ebsBlockDevices[{index}] is not encrypted: set encrypted=True."
+def _must_be_true(value: Any, failed: str, unknown: str) -> Iterable[str]:
+    """`failed` when the flag is absent or false; `unknown` names the flag when it is unknown at preview."""
+    flag = as_bool(value)
+    if flag is UNKNOWN:
+        yield f"{unknown} is unknown at preview, so encryption cannot be shown; set it to a literal true."
+    elif flag is not True:
+        yield failed
 
 
-def _launch_template(args: ResourceValidationArgs) -> Iterable[str]:
-    for index, mapping in enumerate(items(args.props, "blockDeviceMappings")):
-        if dig(mapping, "ebs") and str(dig(mapping, "ebs", "encrypted")).lower() != "true":
-            yield f"blockDeviceMappings[{index}].ebs is not encrypted: set ebs.encrypted='true'."
+def _rds(props: Any) -> Iterable[str]:
+    if dig(props, "replicateSourceDb") is not None:
+        return  # a read replica inherits its source's encryption
+    yield from _must_be_true(dig(props, "storageEncrypted"), "storageEncrypted is not true: set storage_encrypted=True "
+                             "(it cannot be turned on later without a restore).", "storageEncrypted")
 
 
-def _volume(args: ResourceValidationArgs) -> Iterable[str]:
-    if dig(args.props, "encrypted") is not True:
-        yield "the EBS volume is not encrypted: set encrypted=True."
+def _instance(props: Any) -> Iterable[str]:
+    root = dig(props, "rootBlockDevice")
+    if root is None:
+        yield ("no root_block_device: the instance gets the image's default root volume, unencrypted unless the "
+               "account encrypts EBS by default; set root_block_device with encrypted=True.")
+    else:
+        yield from _must_be_true(dig(root, "encrypted"), "the root volume is not encrypted: set "
+                                 "root_block_device.encrypted=True.", "rootBlockDevice.encrypted")
+    for index, device in enumerate(items(props, "ebsBlockDevices")):
+        yield from _must_be_true(dig(device, "encrypted"), f"ebsBlockDevices[{index}] is not encrypted: set "
+                                 f"encrypted=True.", f"ebsBlockDevices[{index}].encrypted")
 
 
-def _replication_group(args: ResourceValidationArgs) -> Iterable[str]:
-    if dig(args.props, "atRestEncryptionEnabled") not in (True, "true"):
-        yield "atRestEncryptionEnabled is not true: set at_rest_encryption_enabled=True."
-    if dig(args.props, "transitEncryptionEnabled") is not True:
-        yield "transitEncryptionEnabled is not true: set transit_encryption_enabled=True (and use TLS clients)."
+def _launch_template(props: Any) -> Iterable[str]:
+    mappings = [m for m in items(props, "blockDeviceMappings") if m is UNKNOWN or dig(m, "ebs") is not None]
+    if not mappings:
+        yield ("no block device mapping with ebs: instances get the image's default root volume, unencrypted "
+               "unless the account encrypts EBS by default; map the root device with ebs.encrypted='true'.")
+    for index, mapping in enumerate(mappings):
+        yield from _must_be_true(dig(mapping, "ebs", "encrypted"), f"blockDeviceMappings[{index}].ebs is not "
+                                 f"encrypted: set ebs.encrypted='true'.", f"blockDeviceMappings[{index}].ebs.encrypted")
 
 
-def _eks_cluster(args: ResourceValidationArgs) -> Iterable[str]:
-    resources = dig(args.props, "encryptionConfig", "resources", default=[])
-    if "secrets" not in list(resources):
+def _volume(props: Any) -> Iterable[str]:
+    yield from _must_be_true(dig(props, "encrypted"), "the EBS volume is not encrypted: set encrypted=True.",
+                             "encrypted")
+
+
+def _file_system(props: Any) -> Iterable[str]:
+    yield from _must_be_true(dig(props, "encrypted"), "the file system is not encrypted: set encrypted=True (it "
+                             "cannot be turned on later).", "encrypted")
+
+
+def _replication_group(props: Any) -> Iterable[str]:
+    yield from _must_be_true(dig(props, "atRestEncryptionEnabled"), "atRestEncryptionEnabled is not true: set "
+                             "at_rest_encryption_enabled=True.", "atRestEncryptionEnabled")
+    yield from _must_be_true(dig(props, "transitEncryptionEnabled"), "transitEncryptionEnabled is not true: set "
+                             "transit_encryption_enabled=True (and use TLS clients).", "transitEncryptionEnabled")
+
+
+def _eks_cluster(props: Any) -> Iterable[str]:
+    resources = dig(props, "encryptionConfig", "resources", default=[])
+    if resources is UNKNOWN or UNKNOWN in (resources if isinstance(resources, list) else []):
+        yield "encryption_config.resources is unknown at preview, so 'secrets' cannot be shown to be encrypted."
+    elif "secrets" not in (resources if isinstance(resources, list) else []):
         yield "Kubernetes secrets are not envelope-encrypted: set encryption_config with a KMS key for 'secrets'."
 
 
-def _eks_component(args: ResourceValidationArgs) -> Iterable[str]:
-    if not dig(args.props, "encryptionConfigKeyArn"):
+def _eks_component(props: Any) -> Iterable[str]:
+    if dig(props, "encryptionConfigKeyArn") is None:
         yield "Kubernetes secrets are not envelope-encrypted: set encryption_config_key_arn to a KMS key ARN."
 
 
@@ -69,6 +101,7 @@ CHECKS: dict[str, Check] = {
     "aws:ec2/instance:Instance": _instance,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:ebs/volume:Volume": _volume,
+    "aws:efs/fileSystem:FileSystem": _file_system,
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "aws:eks/cluster:Cluster": _eks_cluster,
     "eks:index:Cluster": _eks_component,
@@ -77,26 +110,58 @@ CHECKS: dict[str, Check] = {
 
 AT_REST_SCHEMA = {"requireCustomerManagedKey": {
     "type": "boolean", "default": False,
-    "description": "Also demand a customer-managed KMS key (kmsKeyId) on databases, volumes and caches."}}
-# Where each type names its KMS key, for requireCustomerManagedKey.
-KMS_KEY_PATHS = {
-    "aws:rds/instance:Instance": ("kmsKeyId",), "aws:rds/cluster:Cluster": ("kmsKeyId",),
-    "aws:ec2/instance:Instance": ("rootBlockDevice", "kmsKeyId"), "aws:ebs/volume:Volume": ("kmsKeyId",),
-    "aws:elasticache/replicationGroup:ReplicationGroup": ("kmsKeyId",),
+    "description": "Also demand a customer-managed KMS key on databases, volumes, templates, file systems, caches "
+                   "and EKS secrets."}}
+
+# Where each type names its KMS key(s), for requireCustomerManagedKey: a path, with "*" for every list item.
+KMS_KEY_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "aws:rds/instance:Instance": (("kmsKeyId",),),
+    "aws:rds/cluster:Cluster": (("kmsKeyId",),),
+    "aws:ec2/instance:Instance": (("rootBlockDevice", "kmsKeyId"), ("ebsBlockDevices", "*", "kmsKeyId")),
+    "aws:ec2/launchTemplate:LaunchTemplate": (("blockDeviceMappings", "*", "ebs", "kmsKeyId"),),
+    "aws:ebs/volume:Volume": (("kmsKeyId",),),
+    "aws:efs/fileSystem:FileSystem": (("kmsKeyId",),),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (("kmsKeyId",),),
+    "aws:eks/cluster:Cluster": (("encryptionConfig", "provider", "keyArn"),),
+    "eks:index:Cluster": (("encryptionConfigKeyArn",),),
 }
+
+
+def _key_slots(props: Any, path: tuple[str, ...], label: str = "") -> Iterable[tuple[str, Any]]:
+    """(dotted path, key value) for each place `path` names; `*` expands a list (mappings without ebs are skipped)."""
+    head, *rest = path
+    if head == "*":
+        for index, item in enumerate(props if isinstance(props, list) else []):
+            if rest and rest[0] == "ebs" and dig(item, "ebs") is None:
+                continue
+            yield from _key_slots(item, tuple(rest), f"{label}[{index}]")
+        return
+    value = dig(props, head)
+    where = f"{label}.{head}" if label else head
+    if not rest:
+        yield where, value
+    elif value is not None:
+        yield from _key_slots(value, tuple(rest), where)
+
+
+def _is_aws_managed(key: Any) -> bool:
+    return isinstance(key, str) and (key.startswith("alias/aws/") or ":alias/aws/" in key)
 
 
 def _validate_resource(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     check = CHECKS.get(args.resource_type)
-    if check is None:
+    key_paths = KMS_KEY_PATHS.get(args.resource_type)
+    if check is None and key_paths is None:
         return
-    for problem in check(args):
+    props = plain(args.props)
+    for problem in check(props) if check else ():
         report_violation(f"{args.name}: {problem}")
-    key_path = KMS_KEY_PATHS.get(args.resource_type)
-    if key_path and with_config_defaults(args.get_config(), AT_REST_SCHEMA)["requireCustomerManagedKey"]:
-        if not dig(args.props, *key_path):
-            report_violation(f"{args.name}: encrypted with an AWS-managed key; set {'.'.join(key_path)} to a "
-                             f"customer-managed KMS key.")
+    if key_paths and with_config_defaults(args.get_config(), AT_REST_SCHEMA)["requireCustomerManagedKey"]:
+        for path in key_paths:
+            for where, key in _key_slots(props, path):
+                if key is None or _is_aws_managed(key):
+                    report_violation(f"{args.name}: encrypted with an AWS-managed key; set {where} to a "
+                                     f"customer-managed KMS key.")
 
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -109,31 +174,48 @@ BUCKET_SCHEMA = {"allowedAlgorithms": {"type": "array", "items": {"type": "strin
                                       "description": "Accepted SSE algorithms; ['aws:kms'] demands KMS keys."}}
 
 
+def _algorithm(rules: Any) -> Any:
+    """The default SSE algorithm a configuration's rules set: a string, UNKNOWN, or None."""
+    algorithms = [dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm") for rule in
+                  (rules if isinstance(rules, list) else [rules] if rules is not None else [])]
+    if UNKNOWN in algorithms or rules is UNKNOWN:
+        return UNKNOWN
+    return next((a for a in algorithms if a is not None), None)
+
+
 def _validate_buckets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """S3 encrypts by default since 2023, but only an explicit configuration is reviewable and enforced."""
+    """S3 encrypts by default since 2023, but only an explicit configuration is reviewable and enforced.
+
+    The configuration is found through its `bucket` property dependency (known at a first preview), or by
+    the bucket's name or id once both are known. The bucket's own reported encryption is not evidence: AWS
+    reports AES256 for every bucket. An inline configuration counts only as the program declared it.
+    """
     allowed = with_config_defaults(args.get_config(), BUCKET_SCHEMA)["allowedAlgorithms"]
-    encrypted = set()
-    for resource in args.resources:
-        if resource.resource_type in SSE_TYPES:
-            algorithm = dig(resource.props, "rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm")
-            if algorithm in allowed:
-                encrypted.add(dig(resource.props, "bucket"))
-    for resource in args.resources:
-        if resource.resource_type not in BUCKET_TYPES:
-            continue
-        inline = dig(resource.props, "serverSideEncryptionConfiguration", "rule",
-                     "applyServerSideEncryptionByDefault", "sseAlgorithm")
-        names = {dig(resource.props, "bucket"), dig(resource.props, "id")}
-        if inline not in allowed and not (names & encrypted):
-            report_violation(
-                f"Bucket {resource.name} has no server-side encryption configuration with an allowed algorithm "
-                f"({', '.join(allowed)}): add an aws.s3.BucketServerSideEncryptionConfiguration for it.",
-                resource.urn)
+    view = StackView(args.resources)
+    configured: dict[str, list[Any]] = {}
+    for config in view.of_type(*SSE_TYPES):
+        algorithm = _algorithm(dig(view.props(config), "rules"))
+        for bucket in view.targets(config, "bucket"):
+            configured.setdefault(bucket.urn, []).append(algorithm)
+
+    def check(bucket: Any):
+        inline = dig(view.props(bucket), "serverSideEncryptionConfiguration", "rule")
+        algorithms = configured.get(bucket.urn, []) + ([_algorithm(inline)] if inline is not None else [])
+        if any(a in allowed for a in algorithms if a is not UNKNOWN):
+            return
+        if UNKNOWN in algorithms:
+            yield (f"Bucket {bucket.name}'s encryption algorithm is unknown at preview, so it cannot be shown to be "
+                   f"one of {', '.join(allowed)}.", bucket.urn)
+            return
+        yield (f"Bucket {bucket.name} has no server-side encryption configuration with an allowed algorithm "
+               f"({', '.join(allowed)}): add an aws.s3.BucketServerSideEncryptionConfiguration for it.", bucket.urn)
+
+    each(view.of_type(*BUCKET_TYPES), check, report_violation, "encryption-at-rest-s3")
 
 
 encryption_at_rest = ResourceValidationPolicy(
     name="encryption-at-rest",
-    description="Data at rest is encrypted: RDS storage, EBS volumes, ElastiCache, EKS secrets.",
+    description="Data at rest is encrypted: RDS storage, EBS volumes and launch templates, EFS, ElastiCache, EKS secrets.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_resource,
     config_schema=PolicyConfigSchema(properties=AT_REST_SCHEMA),

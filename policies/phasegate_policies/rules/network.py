@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -13,126 +13,180 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import UnknownValueError
 
 from ..contract import NODE_ROLES, ROLE_TAG
-from ..props import dig, items, with_config_defaults
+from ..engine import UNKNOWN, as_bool, dig, items, plain
+from ..props import with_config_defaults
+from ..stackview import StackView, each
+from .ingress import ALL_PORTS, IngressRule, combined_exposures, rules_of, single_rule_exposures, world_sources
 
-ANYWHERE = ("0.0.0.0/0", "::/0")
 SENSITIVE_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 3306: "MySQL", 1433: "SQL Server",
                    6379: "Redis", 11211: "Memcached", 27017: "MongoDB", 9200: "Elasticsearch", 2379: "etcd",
                    6443: "Kubernetes API", 10250: "kubelet"}
 INGRESS_SCHEMA = {
     "allowedPorts": {"type": "array", "items": {"type": "integer"}, "default": [80, 443],
-                     "description": "Ports that may be open to 0.0.0.0/0 or ::/0."},
+                     "description": "TCP ports that may be open to the internet (0.0.0.0/0, ::/0 or any large public range)."},
 }
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+RULE_TYPES = ("aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
 
 
-def _open_rules(args: ResourceValidationArgs) -> Iterable[tuple[str, Any, Any, list[str]]]:
-    """(protocol, from, to, world-cidrs) of each ingress rule of this resource that admits the whole internet."""
-    props = args.props
-    if args.resource_type == "aws:ec2/securityGroup:SecurityGroup":
-        for rule in items(props, "ingress"):
-            cidrs = [c for c in items(rule, "cidrBlocks") + items(rule, "ipv6CidrBlocks") if c in ANYWHERE]
-            if cidrs:
-                yield dig(rule, "protocol"), dig(rule, "fromPort"), dig(rule, "toPort"), cidrs
-    elif args.resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule" and dig(props, "type") == "ingress":
-        cidrs = [c for c in items(props, "cidrBlocks") + items(props, "ipv6CidrBlocks") if c in ANYWHERE]
-        if cidrs:
-            yield dig(props, "protocol"), dig(props, "fromPort"), dig(props, "toPort"), cidrs
-    elif args.resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-        cidrs = [c for c in (dig(props, "cidrIpv4"), dig(props, "cidrIpv6")) if c in ANYWHERE]
-        if cidrs:
-            yield dig(props, "ipProtocol"), dig(props, "fromPort"), dig(props, "toPort"), cidrs
+def _allowed(config: Any) -> set[int]:
+    return {int(p) for p in with_config_defaults(config, INGRESS_SCHEMA)["allowedPorts"]}
+
+
+def _advice(allowed: set[int]) -> str:
+    return (f"Only TCP {sorted(allowed)} may face the internet: put other services behind the load balancer or "
+            f"admit a security group instead.")
+
+
+def _span(rule_protocol: Any, ports: Any) -> str:
+    if rule_protocol is UNKNOWN or ports is UNKNOWN:
+        return "ports unknown at preview"
+    if rule_protocol not in ("tcp", "udp", "all"):
+        return f"protocol {rule_protocol}"
+    prefix = "" if rule_protocol in ("tcp", "all") else "UDP "
+    if rule_protocol == "all" or ports == ALL_PORTS:
+        return "all ports" if rule_protocol == "all" else f"all {prefix}ports".replace("  ", " ")
+    low, high = ports
+    return f"{prefix}port {low}" if low == high else f"{prefix}ports {low}-{high}"
+
+
+def _sensitive(rule_protocol: Any, ports: Any) -> str:
+    if rule_protocol not in ("tcp", "udp", "all") or ports is UNKNOWN:
+        return ""
+    exposed = [f"{name} ({port})" for port, name in SENSITIVE_PORTS.items() if ports[0] <= port <= ports[1]]
+    return f", including {', '.join(exposed)}" if exposed else ""
+
+
+def single_rule_messages(rules: Iterable[IngressRule], allowed: set[int]) -> list[str]:
+    messages = []
+    for rule, openness in single_rule_exposures(rules, allowed):
+        span = _span(rule.protocol, rule.ports) + _sensitive(rule.protocol, rule.ports)
+        if openness is UNKNOWN:
+            messages.append(f"{rule.label} opens {span} to a source unknown at preview, so it cannot be shown to stay "
+                            f"off the internet. {_advice(allowed)}")
+        else:
+            messages.append(f"{rule.label} opens {span} to {' and '.join(world_sources(rule.sources))}. "
+                            f"{_advice(allowed)}")
+    return messages
 
 
 def _validate_ingress(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    allowed = {int(p) for p in with_config_defaults(args.get_config(), INGRESS_SCHEMA)["allowedPorts"]}
-    for protocol, low, high, cidrs in _open_rules(args):
-        every_port = str(protocol) in ("-1", "all") or low is None
-        low, high = (0, 65535) if every_port else (int(low), int(high))
-        exposed = [f"{name} ({port})" for port, name in SENSITIVE_PORTS.items() if low <= port <= high]
-        if low == high and low in allowed and str(protocol).lower() in ("tcp", "6"):
-            continue
-        span = "all ports" if every_port else (f"port {low}" if low == high else f"ports {low}-{high}")
-        detail = f", including {', '.join(exposed)}" if exposed else ""
-        report_violation(
-            f"{args.name} opens {span}{detail} to {' and '.join(cidrs)}. Only TCP {sorted(allowed)} may face the "
-            f"internet: put other services behind the load balancer or admit a security group instead.")
+    if args.resource_type != SECURITY_GROUP and args.resource_type not in RULE_TYPES:
+        return
+    allowed = _allowed(args.get_config())
+    rules = rules_of(args.resource_type, args.name, plain(args.props))
+    for message in single_rule_messages(rules, allowed):
+        report_violation(message)
+    for exposure in combined_exposures(rules, allowed):
+        report_violation(_combined_message(args.name, exposure, allowed))
 
 
-class _Graph:
-    """Links resources through property dependencies (known at preview) or, failing that, through ids."""
-
-    def __init__(self, resources: list[Any]):
-        self.resources = resources
-        self.by_id: dict[str, Any] = {}
-        for r in resources:
-            rid = _safe(lambda: r.props.get("id"))
-            if isinstance(rid, str):
-                self.by_id[rid] = r
-
-    def targets(self, resource: Any, prop: str) -> list[Any]:
-        linked = list((resource.property_dependencies or {}).get(prop) or [])
-        if linked:
-            return linked
-        values = _safe(lambda: resource.props.get(prop))
-        if values is None:
-            return []
-        if isinstance(values, str):
-            values = [values]
-        return [self.by_id[v] for v in values if isinstance(v, str) and v in self.by_id]
-
-    def of_type(self, *types: str) -> list[Any]:
-        return [r for r in self.resources if r.resource_type in types]
+def _combined_message(group: str, exposure, allowed: set[int]) -> str:
+    name = SENSITIVE_PORTS.get(exposure.ports)
+    port = f"{exposure.protocol.upper()} port {exposure.ports}" + (f" ({name})" if name else "")
+    return (f"{group} opens {port} to the internet through its rules together ({', '.join(exposure.rules)} admit "
+            f"{', '.join(exposure.sources)}), although no single rule does. {_advice(allowed)}")
 
 
-def _safe(read) -> Any:
-    try:
-        return read()
-    except UnknownValueError:
-        return None
+def _validate_ingress_union(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Rules are often separate resources: judge each group by the union of its inline and separate rules."""
+    allowed = _allowed(args.get_config())
+    view = StackView(args.resources)
+    by_group: dict[str, list[IngressRule]] = {}
+    for rule_resource in view.of_type(*RULE_TYPES):
+        for group in view.targets(rule_resource, "securityGroupId"):
+            by_group.setdefault(group.urn, []).extend(
+                rules_of(rule_resource.resource_type, rule_resource.name, view.props(rule_resource)))
+
+    def check(group: Any):
+        separate = by_group.get(group.urn, [])
+        if not separate:
+            return
+        inline = rules_of(SECURITY_GROUP, group.name, view.props(group))
+        everything = inline + separate
+        # Exposures a single rule makes are the per-resource policy's findings; only the union's are new here.
+        for exposure in combined_exposures(everything, allowed):
+            if len({label.split(".ingress[")[0] for label in exposure.rules}) > 1:
+                yield _combined_message(group.name, exposure, allowed), group.urn
+
+    each(view.of_type(SECURITY_GROUP), check, report_violation, "public-ingress-combined")
 
 
-def _is_internet_gateway(graph: _Graph, holder: Any, prop: str, igws: set[str], value: Any = None) -> bool:
-    """A route's target is an IGW when it depends on one, or (without dependencies) its id says so."""
-    if any(t.urn in igws for t in graph.targets(holder, prop)):
-        return True
-    return isinstance(value, str) and value.startswith("igw-")
+# --- private placement ----------------------------------------------------------------------------------------
+
+INTERNET_GATEWAYS = ("aws:ec2/internetGateway:InternetGateway", "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway")
 
 
-def _internet_route_tables(graph: _Graph) -> set[str]:
-    igws = {r.urn for r in graph.of_type("aws:ec2/internetGateway:InternetGateway")}
-    tables = set()
-    for table in graph.of_type("aws:ec2/routeTable:RouteTable"):
-        if any(t.urn in igws for t in graph.targets(table, "routes")) or any(
-                isinstance(g, str) and g.startswith("igw-")
-                for g in (_safe(lambda r=r: r.get("gatewayId")) for r in items(table.props, "routes"))):
-            tables.add(table.urn)
-    for route in graph.of_type("aws:ec2/route:Route"):
-        if _is_internet_gateway(graph, route, "gatewayId", igws, _safe(lambda: route.props.get("gatewayId"))):
-            tables.update(t.urn for t in graph.targets(route, "routeTableId"))
-    return tables
+def _internet_route_tables(view: StackView) -> tuple[set[str], set[str]]:
+    """(route tables that route to an internet gateway, tables that may: a route target unknown at preview)."""
+    igws = {r.urn for r in view.of_type(INTERNET_GATEWAYS[0])}
+    internet, maybe = set(), set()
+
+    def gateway_state(holder: Any, prop: str, value: Any) -> Any:
+        if any(t.urn in igws for t in view.targets(holder, prop)):
+            return True
+        if isinstance(value, str):
+            return value.startswith("igw-")
+        return UNKNOWN if value is UNKNOWN else False
+
+    for table in view.of_type("aws:ec2/routeTable:RouteTable"):
+        routes = items(view.props(table), "routes")
+        via_dependency = any(t.urn in igws for t in view.targets(table, "routes"))
+        states = [gateway_state(table, "routes", UNKNOWN if route is UNKNOWN else dig(route, "gatewayId"))
+                  for route in routes]
+        if via_dependency or True in states:
+            internet.add(table.urn)
+        elif any(s is UNKNOWN for s in states) and not (table.property_dependencies or {}).get("routes"):
+            maybe.add(table.urn)
+    for route in view.of_type("aws:ec2/route:Route"):
+        state = gateway_state(route, "gatewayId", dig(view.props(route), "gatewayId"))
+        tables = {t.urn for t in view.targets(route, "routeTableId")}
+        if state is True:
+            internet |= tables
+        elif state is UNKNOWN and not (route.property_dependencies or {}).get("gatewayId"):
+            maybe |= tables
+    return internet, maybe - internet
 
 
-def public_subnets(graph: _Graph) -> set[str]:
-    """URNs of subnets that map public IPs on launch or whose route table routes to an internet gateway."""
-    public = {s.urn for s in graph.of_type("aws:ec2/subnet:Subnet")
-              if _safe(lambda s=s: s.props.get("mapPublicIpOnLaunch"))}
-    internet_tables = _internet_route_tables(graph)
-    for association in graph.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation"):
-        if any(t.urn in internet_tables for t in graph.targets(association, "routeTableId")):
-            public.update(s.urn for s in graph.targets(association, "subnetId"))
-    return public
+def subnet_exposure(view: StackView) -> tuple[set[str], set[str]]:
+    """(public subnets, subnets whose exposure is unknown at preview): public means they map public IPs on
+    launch or their route table (explicit, or the VPC's main one) routes to an internet gateway."""
+    subnets = view.of_type("aws:ec2/subnet:Subnet")
+    public, maybe = set(), set()
+    for subnet in subnets:
+        mapped = as_bool(dig(view.props(subnet), "mapPublicIpOnLaunch"))
+        if mapped is True:
+            public.add(subnet.urn)
+        elif mapped is UNKNOWN:
+            maybe.add(subnet.urn)
+    internet, maybe_tables = _internet_route_tables(view)
+    associated = set()
+    for association in view.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation"):
+        tables = {t.urn for t in view.targets(association, "routeTableId")}
+        for subnet in view.targets(association, "subnetId"):
+            associated.add(subnet.urn)
+            if tables & internet:
+                public.add(subnet.urn)
+            elif tables & maybe_tables:
+                maybe.add(subnet.urn)
+    # Subnets without an explicit association use their VPC's main route table.
+    for main in view.of_type("aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"):
+        if {t.urn for t in view.targets(main, "routeTableId")} & internet:
+            vpcs = {v.urn for v in view.targets(main, "vpcId")}
+            public |= {s.urn for s in subnets if s.urn not in associated
+                       and {v.urn for v in view.targets(s, "vpcId")} & vpcs}
+    return public, maybe - public
 
 
+DATABASES = ("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance")
 PLACEMENT = {  # resource type -> (what it is, the property holding its subnets)
     "aws:rds/subnetGroup:SubnetGroup": ("database subnet group", "subnetIds"),
     "aws:elasticache/subnetGroup:SubnetGroup": ("cache subnet group", "subnetIds"),
+    "aws:elasticache/serverlessCache:ServerlessCache": ("serverless cache", "subnetIds"),
     "aws:eks/nodeGroup:NodeGroup": ("EKS node group", "subnetIds"),
 }
-
-
 PLACEMENT_SCHEMA = {"nodeRoles": {
     "type": "array", "items": {"type": "string"}, "default": list(NODE_ROLES),
     "description": "Values of an instance's phasegate:role tag that mark it as a Kubernetes node."}}
@@ -140,33 +194,57 @@ PLACEMENT_SCHEMA = {"nodeRoles": {
 
 def _validate_private_placement(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     node_roles = set(with_config_defaults(args.get_config(), PLACEMENT_SCHEMA)["nodeRoles"])
-    graph = _Graph(list(args.resources))
-    public = public_subnets(graph)
-    for resource in args.resources:
-        kind = resource.resource_type
-        if kind in ("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance") and \
-                _safe(lambda: resource.props.get("publiclyAccessible")):
-            report_violation(f"Database {resource.name} is publicly accessible: set publicly_accessible=False.",
-                             resource.urn)
+    view = StackView(args.resources)
+    public, undetermined = subnet_exposure(view)
+
+    def placement(resource: Any, what: str, prop: str):
+        subnets = view.targets(resource, prop)
+        exposed = sorted(s.name for s in subnets if s.urn in public)
+        unsure = sorted(s.name for s in subnets if s.urn in undetermined)
+        if exposed:
+            yield (f"The {what} {resource.name} uses public subnet(s) {', '.join(exposed)}: use private subnets only "
+                   f"(no route to an internet gateway).", resource.urn)
+        elif unsure or view.refers_to_unresolved(resource, prop):
+            yield (f"The {what} {resource.name} uses subnets that cannot be shown to be private at preview "
+                   f"({', '.join(unsure) or 'their ids are unknown and not linked to subnets of this stack'}).",
+                   resource.urn)
+
+    def check(resource: Any):
+        kind, props = resource.resource_type, view.props(resource)
+        if kind in DATABASES:
+            exposed = as_bool(dig(props, "publiclyAccessible"))
+            if exposed is True:
+                yield f"Database {resource.name} is publicly accessible: set publicly_accessible=False.", resource.urn
+            elif exposed is UNKNOWN:
+                yield (f"Database {resource.name}'s publicly_accessible is unknown at preview: set it to a literal "
+                       f"False.", resource.urn)
         if kind in PLACEMENT:
-            what, prop = PLACEMENT[kind]
-            exposed = sorted(s.name for s in graph.targets(resource, prop) if s.urn in public)
-            if exposed:
-                report_violation(f"The {what} {resource.name} uses public subnet(s) {', '.join(exposed)}: "
-                                 f"use private subnets only (no route to an internet gateway).", resource.urn)
-        if kind == "eks:index:Cluster" and _safe(lambda: resource.props.get("nodeAssociatePublicIpAddress")) is not False:
-            report_violation(f"EKS cluster {resource.name} may give nodes public IPs: set "
-                             f"node_associate_public_ip_address=False and place nodes in private subnets.",
-                             resource.urn)
-        if kind == "aws:ec2/instance:Instance" and _role(resource) in node_roles:
-            on_public = [s.name for s in graph.targets(resource, "subnetId") if s.urn in public]
-            if on_public or _safe(lambda: resource.props.get("associatePublicIpAddress")):
-                report_violation(f"Kubernetes node {resource.name} is reachable from the internet: place it in a "
-                                 f"private subnet without a public IP.", resource.urn)
+            yield from placement(resource, *PLACEMENT[kind])
+        if kind == "eks:index:Cluster" and as_bool(dig(props, "nodeAssociatePublicIpAddress")) is not False:
+            yield (f"EKS cluster {resource.name} may give nodes public IPs: set node_associate_public_ip_address=False "
+                   f"and place nodes in private subnets.", resource.urn)
+        if kind == "aws:ec2/instance:Instance" and _is_node(props, node_roles):
+            if dig(props, "subnetId") is None:
+                yield (f"Kubernetes node {resource.name} has no subnet_id, so it lands in the default VPC's public "
+                       f"subnet: place it in a private subnet.", resource.urn)
+                return
+            public_ip = as_bool(dig(props, "associatePublicIpAddress"))
+            on_public = any(s.urn in public for s in view.targets(resource, "subnetId"))
+            if on_public or public_ip is True:
+                yield (f"Kubernetes node {resource.name} is reachable from the internet: place it in a private "
+                       f"subnet without a public IP.", resource.urn)
+            elif public_ip is UNKNOWN:
+                yield (f"Kubernetes node {resource.name}'s associate_public_ip_address is unknown at preview: set it "
+                       f"to a literal False.", resource.urn)
+            else:
+                yield from placement(resource, "Kubernetes node", "subnetId")
+
+    each(args.resources, check, report_violation, "private-subnets")
 
 
-def _role(resource: Any) -> Optional[str]:
-    return _safe(lambda: (resource.props.get("tags") or {}).get(ROLE_TAG))
+def _is_node(props: Any, node_roles: set[str]) -> bool:
+    role = dig(props, "tags", ROLE_TAG)
+    return role is UNKNOWN or role in node_roles  # a role not known yet may be a node's: judge it as one
 
 
 public_ingress = ResourceValidationPolicy(
@@ -174,6 +252,14 @@ public_ingress = ResourceValidationPolicy(
     description="Security groups open only HTTP/HTTPS to the internet, never database, cache, SSH or admin ports.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_ingress,
+    config_schema=PolicyConfigSchema(properties=INGRESS_SCHEMA),
+)
+
+public_ingress_combined = StackValidationPolicy(
+    name="public-ingress-combined",
+    description="A security group's separate ingress rules, taken together, open only HTTP/HTTPS to the internet.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    validate=_validate_ingress_union,
     config_schema=PolicyConfigSchema(properties=INGRESS_SCHEMA),
 )
 
@@ -185,4 +271,4 @@ private_subnets = StackValidationPolicy(
     config_schema=PolicyConfigSchema(properties=PLACEMENT_SCHEMA),
 )
 
-POLICIES = [public_ingress, private_subnets]
+POLICIES = [public_ingress, public_ingress_combined, private_subnets]

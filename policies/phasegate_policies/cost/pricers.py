@@ -1,0 +1,305 @@
+"""One pricer per resource type: the fixed monthly charges a resource's declared properties imply.
+
+A pricer reads plain props (unknowns are `UNKNOWN`) and returns (item, USD/month) lines. It raises
+`Unpriceable` when the catalog has no price for what is asked, and `UnknownInput` when a price-relevant value
+is unknown at preview; both fail the cost ceiling closed. Where an unknown has a known upper bound (a public
+IPv4 address that may or may not be assigned) the bound is charged instead, and the line says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from ..engine import UNKNOWN, as_bool, as_number, dig, items
+from .catalog import Catalog, SizedPrice, Unpriceable
+from .usage import Usage
+
+
+class UnknownInput(Exception):
+    """A value the price depends on is unknown at preview."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+@dataclass(frozen=True)
+class Line:
+    item: str
+    monthly_usd: float
+    derived: bool = False  # priced from a family's rate, not a listed size
+
+
+@dataclass(frozen=True)
+class Resource:
+    type: str
+    name: str
+    props: Any
+    region: str
+
+
+class Context:
+    def __init__(self, catalog: Catalog, usage: Usage):
+        self.catalog = catalog
+        self.usage = usage
+        self.hours = catalog.hours_per_month
+
+    def monthly(self, key: str, region: str, count: float = 1) -> float:
+        """`count` units of an hourly-priced item for a whole month."""
+        return self.catalog.price(key, region) * self.hours * count
+
+    def sized(self, key: str, region: str, size: Any, what: str) -> SizedPrice:
+        return self.catalog.sized(key, region, need(size, what))
+
+
+def need(value: Any, what: str) -> Any:
+    """The value, or UnknownInput naming it when it is unknown at preview."""
+    if value is UNKNOWN:
+        raise UnknownInput(f"{what} is unknown at preview")
+    return value
+
+
+def number(value: Any, what: str, default: Optional[float] = None) -> float:
+    value = need(value, what)
+    if value is None:
+        if default is None:
+            raise Unpriceable(f"{what} is not set")
+        return default
+    parsed = as_number(value)
+    if parsed is None:
+        raise Unpriceable(f"{what} is not a number: {value!r}")
+    return parsed
+
+
+def _sized_line(label: str, price: SizedPrice, ctx: Context, count: float = 1) -> Line:
+    """`count` of a sized item for a month; a derived price says where it came from."""
+    note = f" (derived from {price.derived_from})" if price.derived_from else ""
+    return Line(f"{label}{note}", price.usd * ctx.hours * count, bool(price.derived_from))
+
+
+def _volume_key(volume_type: Any, what: str) -> str:
+    kind = need(volume_type, what)
+    if kind in (None, "gp3"):
+        return "ebsGp3Storage"
+    if kind == "gp2":
+        return "ebsGp2Storage"
+    raise Unpriceable(f"no price for {kind} EBS volumes")
+
+
+def _ec2_instance(r: Resource, ctx: Context) -> list[Line]:
+    size = need(dig(r.props, "instanceType"), "instanceType")
+    price = ctx.sized("ec2Instance", r.region, size, "instanceType")
+    lines = [_sized_line(f"{size} instance, 730 h x ${price.usd:g}", price, ctx)]
+    root = need(dig(r.props, "rootBlockDevice", default={}), "rootBlockDevice")
+    gb = number(dig(root, "volumeSize"), "rootBlockDevice.volumeSize", 8)  # AL2023's default root volume
+    volume_type = dig(root, "volumeType") or "gp3"
+    lines.append(Line(f"{gb:g} GB {volume_type} root volume",
+                      gb * ctx.catalog.price(_volume_key(volume_type, "rootBlockDevice.volumeType"), r.region)))
+    for index, device in enumerate(items(r.props, "ebsBlockDevices")):
+        device = need(device, f"ebsBlockDevices[{index}]")
+        size_gb = number(dig(device, "volumeSize"), f"ebsBlockDevices[{index}].volumeSize")
+        key = _volume_key(dig(device, "volumeType", default="gp2"), f"ebsBlockDevices[{index}].volumeType")
+        lines.append(Line(f"{size_gb:g} GB EBS volume", size_gb * ctx.catalog.price(key, r.region)))
+    public_ip = as_bool(dig(r.props, "associatePublicIpAddress"))
+    if public_ip is True:
+        lines.append(Line("public IPv4 address", ctx.monthly("publicIpv4", r.region)))
+    elif public_ip is UNKNOWN:
+        lines.append(Line("public IPv4 address (whether one is assigned is unknown at preview: charged)",
+                          ctx.monthly("publicIpv4", r.region)))
+    return lines
+
+
+def _ebs_volume(r: Resource, ctx: Context) -> list[Line]:
+    gb = number(dig(r.props, "size"), "size")
+    key = _volume_key(dig(r.props, "type", default="gp2"), "type")
+    return [Line(f"{gb:g} GB EBS volume", gb * ctx.catalog.price(key, r.region))]
+
+
+def _eip(r: Resource, ctx: Context) -> list[Line]:
+    return [Line("public IPv4 address (Elastic IP), 730 h x $0.005", ctx.monthly("publicIpv4", r.region))]
+
+
+def _nat_gateway(r: Resource, ctx: Context) -> list[Line]:
+    if dig(r.props, "connectivityType") == "private":
+        return [Line("private NAT gateway, 730 h", ctx.monthly("natGatewayHour", r.region))]
+    # Its public IPv4 is charged on the Elastic IP it is given (priced with that resource).
+    return [Line("NAT gateway, 730 h", ctx.monthly("natGatewayHour", r.region))]
+
+
+POSTGRES = "postgres"
+
+
+def _rds_instance(r: Resource, ctx: Context) -> list[Line]:
+    engine = need(dig(r.props, "engine", default=POSTGRES), "engine")
+    if engine != POSTGRES:
+        raise Unpriceable(f"no price for {engine} instances (the catalog holds PostgreSQL)")
+    size = dig(r.props, "instanceClass")
+    multi_az = need(as_bool(dig(r.props, "multiAz")), "multiAz") is True
+    az = "Multi-AZ" if multi_az else "Single-AZ"
+    key = "rdsPostgresInstanceMultiAz" if multi_az else "rdsPostgresInstance"
+    gb = number(dig(r.props, "allocatedStorage"), "allocatedStorage")
+    storage_type = need(dig(r.props, "storageType", default="gp2"), "storageType")
+    if storage_type not in ("gp2", "gp3"):
+        raise Unpriceable(f"no price for {storage_type} RDS storage")
+    storage_key = "rdsGp3StorageMultiAz" if multi_az else "rdsGp3Storage"
+    lines = [_sized_line(f"{size} PostgreSQL, {az}", ctx.sized(key, r.region, size, "instanceClass"), ctx),
+             Line(f"{gb:g} GB {storage_type} storage, {az}", gb * ctx.catalog.price(storage_key, r.region))]
+    managed = as_bool(dig(r.props, "manageMasterUserPassword"))
+    if managed is True or managed is UNKNOWN:  # unknown: charged, the upper bound
+        lines.append(Line("RDS-managed master password secret", ctx.catalog.price("secretsManagerSecret", r.region)))
+    return lines
+
+
+def _rds_cluster_instance(r: Resource, ctx: Context) -> list[Line]:
+    engine = need(dig(r.props, "engine", default="aurora-postgresql"), "engine")
+    if engine != "aurora-postgresql":
+        raise Unpriceable(f"no price for {engine} cluster instances (the catalog holds Aurora PostgreSQL)")
+    size = dig(r.props, "instanceClass")
+    if size == "db.serverless":
+        raise Unpriceable("Aurora Serverless v2 capacity is usage-based and not in the catalog")
+    return [_sized_line(f"{size} Aurora PostgreSQL instance",
+                         ctx.sized("auroraPostgresInstance", r.region, size, "instanceClass"), ctx)]
+
+
+def _rds_cluster(r: Resource, ctx: Context) -> list[Line]:
+    engine = need(dig(r.props, "engine"), "engine")
+    if engine in (None, "postgres") and dig(r.props, "dbClusterInstanceClass") is not None:
+        raise Unpriceable("Multi-AZ DB clusters (readable standbys) are not in the catalog")
+    raise Unpriceable(f"{engine} cluster storage and I/O are usage-based and phasegate has no usage key for them")
+
+
+CACHE_KEYS = {"redis": "elasticacheRedisNode", "valkey": "elasticacheValkeyNode"}
+
+
+def _cache_key(engine: Any) -> str:
+    engine = need(engine, "engine")
+    if engine not in CACHE_KEYS:
+        raise Unpriceable(f"no price for {engine} cache nodes (the catalog holds Redis OSS and Valkey)")
+    return CACHE_KEYS[engine]
+
+
+def _cache_replication_group(r: Resource, ctx: Context) -> list[Line]:
+    key = _cache_key(dig(r.props, "engine", default="redis"))
+    size = dig(r.props, "nodeType")
+    if dig(r.props, "numNodeGroups") is not None:
+        shards = number(dig(r.props, "numNodeGroups"), "numNodeGroups")
+        nodes = shards * (1 + number(dig(r.props, "replicasPerNodeGroup"), "replicasPerNodeGroup", 0))
+    else:
+        nodes = number(dig(r.props, "numCacheClusters"), "numCacheClusters", 1)
+    price = ctx.sized(key, r.region, size, "nodeType")
+    return [_sized_line(f"{nodes:g} x {size} {dig(r.props, 'engine', default='redis')} node", price, ctx, nodes)]
+
+
+def _cache_cluster(r: Resource, ctx: Context) -> list[Line]:
+    key = _cache_key(dig(r.props, "engine", default="redis"))
+    size = dig(r.props, "nodeType")
+    nodes = number(dig(r.props, "numCacheNodes"), "numCacheNodes", 1)
+    return [_sized_line(f"{nodes:g} x {size} node", ctx.sized(key, r.region, size, "nodeType"), ctx, nodes)]
+
+
+def _load_balancer(r: Resource, ctx: Context) -> list[Line]:
+    kind = need(dig(r.props, "loadBalancerType", default="application"), "loadBalancerType")
+    if kind != "application":
+        raise Unpriceable(f"{kind} load balancers are not in the catalog")
+    lines = [Line("Application Load Balancer, 730 h", ctx.monthly("albHour", r.region))]
+    internal = need(as_bool(dig(r.props, "internal")), "internal")
+    if internal is not True:
+        subnets = dig(r.props, "subnets") if dig(r.props, "subnets") is not None else dig(r.props, "subnetMappings")
+        zones = len(need(subnets, "subnets") or []) or 2
+        lines.append(Line(f"{zones} public IPv4 addresses (one per AZ)", ctx.monthly("publicIpv4", r.region, zones)))
+    return lines
+
+
+def _eks_cluster(r: Resource, ctx: Context) -> list[Line]:
+    return [Line("EKS control plane, 730 h", ctx.monthly("eksClusterHour", r.region))]
+
+
+def _eks_node_group(r: Resource, ctx: Context) -> list[Line]:
+    types = need(dig(r.props, "instanceTypes", default=["t3.medium"]), "instanceTypes")  # EKS's own default
+    size = types[0] if isinstance(types, list) and types else "t3.medium"
+    nodes = number(dig(r.props, "scalingConfig", "desiredSize"), "scalingConfig.desiredSize", 1)
+    disk = number(dig(r.props, "diskSize"), "diskSize", 20)
+    price = ctx.sized("ec2Instance", r.region, size, "instanceTypes[0]")
+    return [_sized_line(f"{nodes:g} x {size} node", price, ctx, nodes),
+            Line(f"{nodes:g} x {disk:g} GB node volume", nodes * disk * ctx.catalog.price("ebsGp3Storage", r.region))]
+
+
+def _eks_component(r: Resource, ctx: Context) -> list[Line]:
+    """pulumi-eks's Cluster priced from its inputs, used only when its children are not in the graph."""
+    lines = [Line("EKS control plane, 730 h", ctx.monthly("eksClusterHour", r.region))]
+    if need(as_bool(dig(r.props, "skipDefaultNodeGroup")), "skipDefaultNodeGroup") is not True:
+        size = dig(r.props, "instanceType", default="t3.medium")
+        nodes = number(dig(r.props, "desiredCapacity"), "desiredCapacity", 2)
+        lines.append(_sized_line(f"{nodes:g} x {size} default node group",
+                                  ctx.sized("ec2Instance", r.region, size, "instanceType"), ctx, nodes))
+        disk = number(dig(r.props, "nodeRootVolumeSize"), "nodeRootVolumeSize", 20)
+        lines.append(Line(f"{nodes:g} x {disk:g} GB node volume",
+                          nodes * disk * ctx.catalog.price("ebsGp3Storage", r.region)))
+    return lines
+
+
+def _flat(key: str, label: str) -> Callable[[Resource, Context], list[Line]]:
+    return lambda r, ctx: [Line(label, ctx.catalog.price(key, r.region))]
+
+
+def _interface_endpoint(r: Resource, ctx: Context) -> list[Line]:
+    kind = need(dig(r.props, "vpcEndpointType", default="Gateway"), "vpcEndpointType")
+    if kind == "Gateway":
+        return []  # gateway endpoints (S3, DynamoDB) are free
+    zones = len(need(dig(r.props, "subnetIds", default=[]), "subnetIds")) or 1
+    return [Line(f"interface endpoint in {zones} AZ(s)", ctx.monthly("vpcInterfaceEndpointHour", r.region, zones))]
+
+
+def _waf(r: Resource, ctx: Context) -> list[Line]:
+    rules = len(need(dig(r.props, "rules", default=[]), "rules"))
+    requests_m = ctx.usage.requestsPerMonth / 1e6
+    return [Line("web ACL", ctx.catalog.price("wafWebAcl", r.region)),
+            Line(f"{rules} rules", rules * ctx.catalog.price("wafRule", r.region)),
+            Line(f"{requests_m:g} M requests inspected", requests_m * ctx.catalog.price("wafRequests", r.region))]
+
+
+def _alarm(r: Resource, ctx: Context) -> list[Line]:
+    """A standard alarm costs $0.10 per metric it watches: one, or each metric of a metric-math alarm."""
+    queries = need(dig(r.props, "metricQueries", default=[]), "metricQueries")
+    metrics = sum(1 for q in queries if q is UNKNOWN or dig(q, "metric") is not None) or 1
+    label = "standard alarm" if not queries else f"metric-math alarm over {metrics} metrics"
+    return [Line(label, metrics * ctx.catalog.price("cloudwatchAlarm", r.region))]
+
+
+def _budget(r: Resource, ctx: Context) -> list[Line]:
+    return [Line("budget, 30.4 days", ctx.catalog.price("budgetDay", r.region) * ctx.hours / 24)]
+
+
+def _usage_priced(r: Resource, ctx: Context) -> list[Line]:
+    return []  # no fixed charge: storage, transfer and requests are priced from declared usage
+
+
+PRICERS: dict[str, Callable[[Resource, Context], list[Line]]] = {
+    "aws:ec2/instance:Instance": _ec2_instance,
+    "aws:ebs/volume:Volume": _ebs_volume,
+    "aws:ec2/eip:Eip": _eip,
+    "aws:ec2/natGateway:NatGateway": _nat_gateway,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _cache_replication_group,
+    "aws:elasticache/cluster:Cluster": _cache_cluster,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
+    "eks:index:Cluster": _eks_component,
+    "aws:route53/zone:Zone": _flat("route53HostedZone", "hosted zone"),
+    "aws:secretsmanager/secret:Secret": _flat("secretsManagerSecret", "secret"),
+    "aws:kms/key:Key": _flat("kmsKey", "customer-managed KMS key"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _flat("cloudwatchDashboard", "dashboard"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _interface_endpoint,
+    "aws:wafv2/webAcl:WebAcl": _waf,
+    "aws:budgets/budget:Budget": _budget,
+    "aws:s3/bucket:Bucket": _usage_priced,
+    "aws:s3/bucketV2:BucketV2": _usage_priced,
+    "aws:cloudfront/distribution:Distribution": _usage_priced,
+    "aws:cloudwatch/logGroup:LogGroup": _usage_priced,
+}
