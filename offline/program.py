@@ -6,7 +6,6 @@ passes it, JSON text for structured values), the same resources are registered, 
 
 from __future__ import annotations
 
-import json
 import logging
 import runpy
 from dataclasses import dataclass, field
@@ -14,11 +13,14 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pulumi
-import yaml
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .mocks import RealisticMocks, RecordedResource, RecordingMonitor
+from .stackfile import StackFileError, config_as_engine_text, read_stack_file
+
+__all__ = ["PROJECT", "PROJECT_DIR", "ProgramError", "ProgramRun", "config_as_engine_text", "known_stacks",
+           "run_program", "stack_config"]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROJECT = "phasegate"
@@ -63,13 +65,10 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
     if not path.exists():
         raise ProgramError(stack, [f"{path.name}: no such stack file; stacks here: "
                                    f"{', '.join(known_stacks(project_dir))}"])
-    document = yaml.safe_load(path.read_text()) or {}
-    values = document.get("config") or {}
-    return config_as_engine_text(values)
-
-
-def config_as_engine_text(values: Mapping[str, Any]) -> dict[str, str]:
-    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in values.items()}
+    try:
+        return config_as_engine_text(read_stack_file(path))
+    except StackFileError as exc:
+        raise ProgramError(stack, exc.problems) from None
 
 
 class _ErrorLog(logging.Handler):
@@ -89,7 +88,7 @@ def run_program(stack: str, config: Mapping[str, str] | None = None, project_dir
     """
     values = dict(config) if config is not None else stack_config(stack, project_dir)
     region = values.get("aws:region", "us-east-1")
-    mocks = RealisticMocks(region=region if isinstance(region, str) else "us-east-1")
+    mocks = RealisticMocks(region=region if isinstance(region, str) else "us-east-1", preview=preview)
     monitor = RecordingMonitor(mocks)
     errors = _ErrorLog()
     logger = logging.getLogger(f"phasegate.offline.{stack}")

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from .models import RUNTIME_MODELS, LocatedError, StackConfig
+from .models import RUNTIME_MODELS, CrossSectionErrors, LocatedError, StackConfig
 from .presets import PHASE_RUNTIMES, PRESETS, compute_preset, deep_merge
 from .types import Phase
 
@@ -77,8 +77,7 @@ def build_stack_config(values: Mapping[str, Any], stack_file: str) -> StackConfi
         config = StackConfig.model_validate(data, context={"region": region})
     except ValidationError as exc:
         for err in exc.errors():
-            loc, message = _located(err)
-            problems.append(f"{stack_file}: {_path(loc)}: {message}")
+            problems.extend(f"{stack_file}: {_path(loc)}: {message}" for loc, message in _located(err))
         config = None
     if problems:
         raise ConfigError(stack_file, problems)
@@ -108,12 +107,14 @@ def _path(loc: tuple) -> str:
     return out
 
 
-def _located(err: Mapping[str, Any]) -> tuple[tuple, str]:
-    """Where an error belongs and what it says; a LocatedError from a cross-section rule names its own key."""
+def _located(err: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+    """Where an error belongs and what it says; a cross-section rule's errors each name their own key."""
     cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, CrossSectionErrors):
+        return [(tuple(err["loc"]) + problem.loc, str(problem)) for problem in cause.problems]
     if isinstance(cause, LocatedError):
-        return tuple(err["loc"]) + cause.loc, str(cause)
-    return tuple(err["loc"]), _message(err)
+        return [(tuple(err["loc"]) + cause.loc, str(cause))]
+    return [(tuple(err["loc"]), _message(err))]
 
 
 def _message(err: Mapping[str, Any]) -> str:

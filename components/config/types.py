@@ -7,10 +7,10 @@ import re
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, Strict, ValidationInfo
 
 from phasegate_policies.contract import PHASES
-from phasegate_policies.cost.catalog import load_catalog
+from phasegate_policies.cost.catalog import Unpriceable, load_catalog, split_size
 
 # The phases are the pack's contract; the enum gives the program named members (Phase.MVP, ...).
 Phase = Enum("Phase", [(phase.upper(), phase) for phase in PHASES], type=str)
@@ -93,11 +93,110 @@ def _log_retention(value: int) -> int:
     return value
 
 
+# Strict scalars: YAML's `true` is not the number 1, and "3000" is not a port.
+Int = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]
+Flag = Annotated[bool, Strict()]
+Text = Annotated[str, Strict()]
+
+_IMAGE = re.compile(
+    r"^(?:(?P<registry>[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?)/)?"
+    r"(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[a-f0-9]{64}))?$")
+
+
+def _image(value: str) -> str:
+    """An OCI image reference that pins a tag other than latest, or a sha256 digest."""
+    match = _IMAGE.match(value)
+    registry = match.group("registry") if match else None
+    # Without a dot, a port or "localhost" the first part is a namespace, not a registry: lower case only.
+    if match is None or (registry and not any(c in registry for c in ".:") and registry != "localhost"
+                         and registry != registry.lower()):
+        raise ValueError(f"{value!r} is not an image reference such as ghcr.io/acme/web:1.4.2 or "
+                         f"ghcr.io/acme/web@sha256:<64 hex digits>")
+    if not match.group("digest") and match.group("tag") in (None, "latest"):
+        raise ValueError(f"{value!r} must pin a tag or digest other than latest, e.g. ghcr.io/acme/web:1.4.2")
+    return value
+
+
+_SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+
+
+def _secret_name(value: str) -> str:
+    """A Secrets Manager secret name: the IAM policy grants exactly it, and boot scripts quote it."""
+    if not _SECRET_NAME.match(value):
+        raise ValueError(f"{value!r} is not a Secrets Manager secret name: use 1-512 letters, digits and / _ + = . @ - "
+                         f"(no wildcards, spaces, quotes or ARNs)")
+    return value
+
+
+def _url_path(punctuation: str, what: str):
+    """A path that starts with / and holds letters, digits and only the given punctuation."""
+    pattern = re.compile(rf"^/[A-Za-z0-9{re.escape(punctuation)}]{{0,1023}}$")
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not a {what}: start with / and use only letters, digits and "
+                             f"{' '.join(punctuation)} (no spaces, quotes or braces)")
+        return value
+
+    return AfterValidator(check)
+
+
+# Majors RDS for PostgreSQL offers in standard support (13 left it on 2026-02-28; extended support costs extra).
+POSTGRES_MAJORS = (14, 15, 16, 17, 18)
+
+
+def _postgres_version(value: str) -> str:
+    match = re.match(r"^(\d+)(?:\.(\d+))?$", value)
+    if not match:
+        raise ValueError(f"{value!r} is not a PostgreSQL version such as 17 or 17.4")
+    major = int(match.group(1))
+    if major == 13 or major < 13:
+        raise ValueError(f"PostgreSQL {value} is past end of standard support on RDS; use one of "
+                         f"{', '.join(map(str, POSTGRES_MAJORS))}")
+    if major not in POSTGRES_MAJORS:
+        raise ValueError(f"PostgreSQL {value} is not a version RDS offers; use one of {', '.join(map(str, POSTGRES_MAJORS))}")
+    return value
+
+
+def priced(key: str, prefix: str = ""):
+    """A size (instance type, class, node type) the cost model can price in the stack's region."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if prefix and not value.startswith(prefix):
+            raise ValueError(f"{value!r} is not a {prefix}* type")
+        region = (info.context or {}).get("region")
+        catalog = load_catalog()
+        if region not in catalog.regions:
+            return value  # the region's own error says why
+        try:
+            catalog.sized(key, region, value)
+        except Unpriceable:
+            family = split_size(value)[0]
+            same_family = [s for s in catalog.sizes(key, region) if split_size(s)[0] == family]
+            hint = (f"{family} sizes listed there: {', '.join(same_family)}" if same_family
+                    else f"there is no {family or value} family in it")
+            raise ValueError(f"{value!r} has no price for {region}, so its cost cannot be checked; {hint}") from None
+        return value
+
+    return AfterValidator(check)
+
+
 Cidr = Annotated[str, AfterValidator(_cidr)]
-LogRetentionDays = Annotated[int, AfterValidator(_log_retention)]
+LogRetentionDays = Annotated[int, Strict(), AfterValidator(_log_retention)]
 Email = Annotated[str, AfterValidator(_email)]
 Domain = Annotated[str, AfterValidator(_domain)]
 Slug = Annotated[str, AfterValidator(_slug)]
 Region = Annotated[str, AfterValidator(_region)]
-Percent = Annotated[int, Field(gt=0, le=100)]
-AscendingPercents = Annotated[list[Annotated[int, Field(gt=0, le=500)]], AfterValidator(_ascending)]
+Percent = Annotated[int, Strict(), Field(gt=0, le=100)]
+AscendingPercents = Annotated[list[Annotated[int, Strict(), Field(gt=0, le=100)]], AfterValidator(_ascending)]
+ImageRef = Annotated[str, Strict(), AfterValidator(_image)]
+SecretName = Annotated[str, Strict(), AfterValidator(_secret_name)]
+# URL paths that go into a Caddyfile, an Ingress and a target group health check: a conservative character set.
+PathPrefix = Annotated[str, Strict(), _url_path("/-._~%", "URL path prefix")]
+HealthCheckPath = Annotated[str, Strict(), _url_path("/-._~%:@+=&?", "health-check path")]
+PostgresVersion = Annotated[str, Strict(), AfterValidator(_postgres_version)]
+Ec2Type = Annotated[str, Strict(), priced("ec2Instance")]
+DbClass = Annotated[str, Strict(), priced("rdsPostgresInstance", "db.")]
+CacheNodeType = Annotated[str, Strict(), priced("elasticacheRedisNode", "cache.")]

@@ -12,7 +12,13 @@ from typing import Optional, Sequence
 
 from ..endpoints import CacheEndpoint, DatabaseEndpoint
 
-USER_DATA_LIMIT = 16 * 1024  # EC2 rejects larger user data
+USER_DATA_LIMIT = 16 * 1024  # EC2 rejects larger user data (measured before base64)
+
+
+def sh_quote(value: str) -> str:
+    """POSIX single-quoting, always (unlike shlex.quote, which leaves safe words bare): a value from a stack file
+    is one word whatever it holds, and scripts of existing hosts keep their exact text (no surprise replacement)."""
+    return "'" + str(value).replace("'", "'\"'\"'") + "'"
 
 
 def write_file(path: str, content: str, mode: str = "0644") -> str:
@@ -48,7 +54,7 @@ def install_cloudwatch_agent(config: str) -> str:
 
 
 def _get_secret(region: str, secret_id: str) -> str:
-    return (f"aws secretsmanager get-secret-value --region {region} --secret-id '{secret_id}' "
+    return (f"aws secretsmanager get-secret-value --region {region} --secret-id {sh_quote(secret_id)} "
             f"--query SecretString --output text")
 
 

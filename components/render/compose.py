@@ -63,9 +63,10 @@ def render_compose(app: App, facts: HostFacts) -> str:
             "image": svc.image,
             "restart": "unless-stopped",
             "expose": [str(svc.port)],
-            "environment": {
+            # Compose interpolates ${...} in values; $$ is a literal $, so values reach the app as written.
+            "environment": {name: value.replace("$", "$$") for name, value in {
                 **svc.environment, "PORT": str(svc.port), "AWS_REGION": facts.region, "ASSETS_BUCKET": facts.bucket,
-            },
+            }.items()},
             # Written at boot by fetch-secrets.sh (mode 0600): DATABASE_URL (REDIS_URL) and the service's own secrets.
             "env_file": [f"secrets/{svc.name}.env"],
             "deploy": {"resources": {"limits": {"cpus": str(svc.cpu), "memory": f"{svc.memory_mb}M"}}},
@@ -113,7 +114,7 @@ def render_fetch_secrets(app: App, facts: HostFacts) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_user_data(app: App, facts: HostFacts) -> str:
+def render_user_data(app: App, facts: HostFacts, check: bool = True) -> str:
     """The first-boot script: Docker + Compose, the CloudWatch agent, the app files and systemd units."""
     unit = (
         "[Unit]\nDescription=phasegate app (Docker Compose)\nAfter=docker.service network-online.target\n"
@@ -149,4 +150,4 @@ def render_user_data(app: App, facts: HostFacts) -> str:
         + write_file(timer_path, timer)
         + "systemctl daemon-reload\nsystemctl enable --now phasegate-app.service phasegate-secrets.timer\n"
     )
-    return check_size(script, "compose host")
+    return check_size(script, "compose host") if check else script

@@ -7,6 +7,7 @@ Kubernetes Secret from Secrets Manager with its instance role, and refreshes it 
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Optional
 
@@ -19,6 +20,7 @@ from .boot_scripts import (
     cloudwatch_agent_config,
     database_url_lines,
     install_cloudwatch_agent,
+    sh_quote,
     systemd_timer,
     write_file,
 )
@@ -28,6 +30,42 @@ MANIFEST_PATH = "/var/lib/rancher/k3s/server/manifests/phasegate-app.yaml"  # K3
 INGRESS_PORT = 80  # Traefik, exposed on every node by K3s's ServiceLB
 TOKEN_PLACEHOLDER = "set-at-first-boot-by-the-k3s-server"
 CONTAINER_LOGS = "/var/log/containers/*.log"
+
+
+@dataclass(frozen=True)
+class K3sNetworks:
+    """K3s's pod (--cluster-cidr) and service (--service-cidr) networks."""
+
+    cluster: str
+    service: str
+
+
+# K3s's own defaults, then ranges to fall back to when a VPC overlaps them.
+K3S_DEFAULT_NETWORKS = K3sNetworks("10.42.0.0/16", "10.43.0.0/16")
+FALLBACK_NETWORKS = (K3S_DEFAULT_NETWORKS, K3sNetworks("172.30.0.0/16", "172.31.0.0/16"),
+                     K3sNetworks("192.168.0.0/17", "192.168.128.0/17"))
+
+
+def k3s_networks(vpc_cidr: str, cluster: Optional[str] = None, service: Optional[str] = None) -> K3sNetworks:
+    """The networks to run K3s with: those the stack file sets, else the first pair clear of the VPC."""
+    vpc = ipaddress.IPv4Network(vpc_cidr)
+    for candidate in FALLBACK_NETWORKS:
+        pick = K3sNetworks(cluster or candidate.cluster, service or candidate.service)
+        if not any(ipaddress.IPv4Network(net).overlaps(vpc) for net in (pick.cluster, pick.service)):
+            return pick
+    return K3sNetworks(cluster or FALLBACK_NETWORKS[-1].cluster, service or FALLBACK_NETWORKS[-1].service)
+
+
+def network_flags(networks: Optional[K3sNetworks]) -> str:
+    """Flags only where they differ from K3s's defaults, so existing servers keep their exact boot script."""
+    if networks is None:
+        return ""
+    flags = ""
+    if networks.cluster != K3S_DEFAULT_NETWORKS.cluster:
+        flags += f" --cluster-cidr {sh_quote(networks.cluster)}"
+    if networks.service != K3S_DEFAULT_NETWORKS.service:
+        flags += f" --service-cidr {sh_quote(networks.service)}"
+    return flags
 
 
 @dataclass(frozen=True)
@@ -77,7 +115,8 @@ def _node_preamble(facts: ClusterFacts) -> str:
     )
 
 
-def render_server_user_data(app: App, facts: ClusterFacts, version: str) -> str:
+def render_server_user_data(app: App, facts: ClusterFacts, version: str,
+                            networks: Optional[K3sNetworks] = None, check: bool = True) -> str:
     unit = ("[Unit]\nDescription=phasegate: sync app secrets into Kubernetes\nAfter=k3s.service\n\n"
             "[Service]\nType=oneshot\nExecStart=/usr/local/sbin/phasegate-sync-secrets\n\n"
             "[Install]\nWantedBy=multi-user.target\n")
@@ -85,9 +124,9 @@ def render_server_user_data(app: App, facts: ClusterFacts, version: str) -> str:
     script = (
         _node_preamble(facts)
         + "token=$(openssl rand -hex 32)\n"
-        + f"curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION='{version}' K3S_TOKEN=\"$token\" sh -s - server "
-          "--write-kubeconfig-mode 600 --secrets-encryption\n"
-        + f"aws ssm put-parameter --region {facts.region} --name '{facts.token_parameter}' --type SecureString "
+        + f"curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION={sh_quote(version)} K3S_TOKEN=\"$token\" sh -s - server "
+          f"--write-kubeconfig-mode 600 --secrets-encryption{network_flags(networks)}\n"
+        + f"aws ssm put-parameter --region {facts.region} --name {sh_quote(facts.token_parameter)} --type SecureString "
           "--overwrite --value \"$token\" >/dev/null\n"
         + "unset token\n"
         + write_file(MANIFEST_PATH, render_manifests(app, facts.region, facts.bucket), "0600")
@@ -96,19 +135,19 @@ def render_server_user_data(app: App, facts: ClusterFacts, version: str) -> str:
         + write_file(timer_path, timer)
         + "systemctl daemon-reload\nsystemctl enable --now phasegate-sync-secrets.service phasegate-sync-secrets.timer\n"
     )
-    return check_size(script, "K3s server")
+    return check_size(script, "K3s server") if check else script
 
 
-def render_agent_user_data(facts: ClusterFacts, server_ip: str, version: str) -> str:
-    get_token = (f"aws ssm get-parameter --region {facts.region} --name '{facts.token_parameter}' --with-decryption "
+def render_agent_user_data(facts: ClusterFacts, server_ip: str, version: str, check: bool = True) -> str:
+    get_token = (f"aws ssm get-parameter --region {facts.region} --name {sh_quote(facts.token_parameter)} --with-decryption "
                  "--query Parameter.Value --output text")
     script = (
         _node_preamble(facts)
         + "# The server publishes the join token once K3s is up; until then, wait and retry.\n"
         + f"until token=$({get_token}) && [ \"$token\" != '{TOKEN_PLACEHOLDER}' ]; do sleep 10; done\n"
         + f"until curl -ksf --max-time 5 https://{server_ip}:6443/ping >/dev/null; do sleep 10; done\n"
-        + f"curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION='{version}' K3S_URL='https://{server_ip}:6443' "
+        + f"curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION={sh_quote(version)} K3S_URL={sh_quote(f'https://{server_ip}:6443')} "
           "K3S_TOKEN=\"$token\" sh -s - agent\n"
         + "unset token\n"
     )
-    return check_size(script, "K3s agent")
+    return check_size(script, "K3s agent") if check else script

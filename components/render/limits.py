@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-# Nominal memory of the classes in the price list. PostgreSQL on RDS defaults max_connections to
-# LEAST(DBInstanceClassMemory / 9531392, 5000); the connections alarm is a percentage of that.
-_CLASS_MEMORY_GIB = {"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16}
-_R_CLASS_MEMORY_GIB = {"large": 16, "xlarge": 32}
+import statistics
+from typing import Optional
+
+from phasegate_policies.cost.catalog import load_catalog, normalized_units, split_size
+
+# PostgreSQL on RDS defaults max_connections to LEAST(DBInstanceClassMemory / 9531392, 5000).
+_BYTES_PER_CONNECTION = 9531392
+_MAX_CONNECTIONS = 5000
+
+
+def class_memory_gib(instance_class: str) -> Optional[float]:
+    """A DB class's memory: listed in the catalog's specs, else scaled from its family per normalized unit."""
+    catalog = load_catalog()
+    spec = catalog.spec("rdsInstance", instance_class)
+    if spec:
+        return spec.memory_gib
+    family, size = split_size(instance_class)
+    units = normalized_units(size)
+    per_unit = [s[1] / u for name, s in catalog.specs.get("rdsInstance", {}).items()
+                if split_size(name)[0] == family and (u := normalized_units(split_size(name)[1]))]
+    return statistics.median(per_unit) * units if per_unit and units else None
 
 
 def max_connections(instance_class: str) -> int:
-    """RDS's default max_connections for a class (from nominal memory; RDS reserves a little, so it is an upper bound)."""
-    family, size = instance_class.split(".")[1:3]
-    gib = (_R_CLASS_MEMORY_GIB if family.startswith("r") else _CLASS_MEMORY_GIB)[size]
-    return min(gib * 1024 ** 3 // 9531392, 5000)
+    """RDS's default max_connections for a class (nominal memory; RDS reserves a little, so an upper bound).
+
+    A class the catalog cannot size gets RDS's cap, so the alarm threshold errs high rather than paging early."""
+    gib = class_memory_gib(instance_class)
+    if gib is None:
+        return _MAX_CONNECTIONS
+    return min(int(gib * 1024 ** 3) // _BYTES_PER_CONNECTION, _MAX_CONNECTIONS)

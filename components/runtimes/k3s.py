@@ -26,6 +26,7 @@ from ..render.k3s import (
     INGRESS_PORT,
     TOKEN_PLACEHOLDER,
     ClusterFacts,
+    k3s_networks,
     render_agent_user_data,
     render_server_user_data,
 )
@@ -73,9 +74,10 @@ class K3sCluster(pulumi.ComponentResource):
         ).apply(lambda v: ClusterFacts(region=args.region, **v))
 
         subnets = list(args.network.private_subnet_ids)
+        networks = k3s_networks(args.network.cidr, cfg.cluster_cidr, cfg.service_cidr)
         self.server = self._node(
             f"{name}-server", K3S_SERVER_ROLE, cfg.server_instance_type, subnets[0], server_role, args,
-            facts.apply(lambda f: render_server_user_data(args.app, f, cfg.version)))
+            facts.apply(lambda f: render_server_user_data(args.app, f, cfg.version, networks)))
         self.agents = [
             self._node(f"{name}-agent-{index}", K3S_AGENT_ROLE, cfg.agent_instance_type,
                        subnets[(index + 1) % len(subnets)], agent_role, args,

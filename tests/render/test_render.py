@@ -105,6 +105,8 @@ def test_subnet_plan_refuses_a_vpc_too_small_to_split():
 def test_postgres_connection_limits_follow_rds_defaults():
     assert [max_connections(c) for c in ("db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.r6g.large")] == [
         112, 225, 450, 1802]
+    # Larger classes reach RDS's cap of 5000; a class the catalog cannot size gets the cap, never a crash.
+    assert [max_connections(c) for c in ("db.r6g.4xlarge", "db.m7g.xlarge", "db.zz9.large")] == [5000, 1802, 5000]
 
 
 def test_ami_architecture_follows_the_instance_family():

@@ -1,0 +1,97 @@
+"""Rules that span sections of a stack file, checked before any resource exists.
+
+- A service may not ask for more CPU or memory than any node of its runtime can ever give one container.
+- A host's boot script must fit EC2's 16 KB user-data limit; when it would not, say which keys make it large.
+- K3s's pod and service networks must not overlap the VPC (or each other).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING, Callable
+
+from phasegate_policies.cost.catalog import load_catalog
+
+if TYPE_CHECKING:
+    from .models import LocatedError, StackConfig
+
+
+def cross_section_problems(cfg: "StackConfig") -> list["LocatedError"]:
+    return [*_container_sizes(cfg), *_boot_script_sizes(cfg), *_k3s_networks(cfg)]
+
+
+def _container_sizes(cfg: "StackConfig") -> list["LocatedError"]:
+    from .models import LocatedError
+
+    catalog = load_catalog()
+    specs = [(t, catalog.spec("ec2Instance", t)) for t in cfg.compute.node_types()]
+    if not specs or any(spec is None for _, spec in specs):
+        return []  # sizes without published specs are not judged here
+    cpu_type, cpu_spec = max(specs, key=lambda item: item[1].vcpu)
+    mem_type, mem_spec = max(specs, key=lambda item: item[1].memory_gib)
+    problems = []
+    for index, svc in enumerate(cfg.app.services):
+        if svc.cpu > cpu_spec.vcpu:
+            problems.append(LocatedError(("app", "services", index, "cpu"), (
+                f"{svc.cpu:g} vCPUs is more than any {cfg.compute.runtime} node can give one container (the largest, "
+                f"{cpu_type}, has {cpu_spec.vcpu}); lower it or choose larger instance types in phasegate:compute")))
+        if svc.memory_mb > mem_spec.memory_gib * 1024:
+            problems.append(LocatedError(("app", "services", index, "memoryMb"), (
+                f"{svc.memory_mb} MiB is more than any {cfg.compute.runtime} node can give one container (the "
+                f"largest, {mem_type}, has {mem_spec.memory_gib:g} GiB); lower it or choose larger instance types "
+                f"in phasegate:compute")))
+    return problems
+
+
+def _boot_script_sizes(cfg: "StackConfig") -> list["LocatedError"]:
+    """Render each boot script with the longest plausible AWS names; name the biggest contributors if over."""
+    from ..render.boot_scripts import USER_DATA_LIMIT
+    from ..render.placeholders import boot_scripts
+    from .models import LocatedError
+
+    problems = []
+    for what, render in boot_scripts(cfg).items():
+        size = len(render(cfg.app).encode())
+        if size <= USER_DATA_LIMIT:
+            continue
+        parts = _contributions(cfg, render, size)
+        biggest = ", ".join(f"{where} ({grows:,} bytes)" for where, grows in parts[:3])
+        problems.append(LocatedError(("app", "services"), (
+            f"the {what}'s boot script would be {size:,} bytes, over EC2's {USER_DATA_LIMIT:,}-byte user-data limit; "
+            f"the largest parts: {biggest}; move big values into Secrets Manager (secrets) or the image, or split "
+            f"services")))
+    return problems
+
+
+def _contributions(cfg: "StackConfig", render: Callable, size: int) -> list[tuple[str, int]]:
+    parts = []
+    for index, svc in enumerate(cfg.app.services):
+        for key in ("environment", "secrets"):
+            if getattr(svc, key):
+                lighter = cfg.app.model_copy(update={"services": [
+                    s.model_copy(update={key: {}}) if i == index else s for i, s in enumerate(cfg.app.services)]})
+                parts.append((f"services[{index}].{key}", size - len(render(lighter).encode())))
+    return sorted(parts, key=lambda part: -part[1])
+
+
+def _k3s_networks(cfg: "StackConfig") -> list["LocatedError"]:
+    from .models import LocatedError
+
+    if cfg.compute.runtime != "k3s":
+        return []
+    vpc = ipaddress.IPv4Network(cfg.network.cidr)
+    problems = []
+    chosen = {}
+    for key, value in (("clusterCidr", cfg.compute.cluster_cidr), ("serviceCidr", cfg.compute.service_cidr)):
+        if value is None:
+            continue
+        network = ipaddress.IPv4Network(value)
+        chosen[key] = network
+        if network.overlaps(vpc):
+            problems.append(LocatedError(("compute", key), (
+                f"{value} overlaps the VPC {cfg.network.cidr} (phasegate:network.cidr): pods or services would "
+                f"shadow real hosts; choose a range outside it")))
+    if len(chosen) == 2 and chosen["clusterCidr"].overlaps(chosen["serviceCidr"]):
+        problems.append(LocatedError(("compute", "serviceCidr"), (
+            f"{chosen['serviceCidr']} overlaps clusterCidr {chosen['clusterCidr']}: K3s needs two separate ranges")))
+    return problems
