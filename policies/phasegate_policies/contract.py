@@ -29,3 +29,12 @@ NODE_ROLES = (K3S_SERVER_ROLE, K3S_AGENT_ROLE, EKS_NODE_ROLE)
 
 # AWS publishes billing metrics (EstimatedCharges) only in this region.
 BILLING_REGION = "us-east-1"
+
+# Amazon EKS standard support ends 14 months after a version's EKS release; after that a cluster whose upgrade
+# policy is EXTENDED (EKS's default) is billed extended support, and one whose policy is STANDARD is upgraded
+# automatically. Source: the EKS version lifecycle page (docs.aws.amazon.com/eks/latest/userguide/
+# kubernetes-versions.html) as tabulated by endoflife.date/amazon-eks, read 2026-02 (1.35 released 2026-01-28).
+EKS_STANDARD_SUPPORT_ENDS = {
+    "1.29": "2025-03-23", "1.30": "2025-07-23", "1.31": "2025-11-26", "1.32": "2026-03-23",
+    "1.33": "2026-07-29", "1.34": "2026-12-02", "1.35": "2027-03-27",
+}

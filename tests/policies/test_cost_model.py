@@ -91,7 +91,7 @@ def test_internet_facing_alb_hours_ipv4_per_az_and_lcus_from_usage():
 
 
 def test_eks_control_plane_and_managed_nodes():
-    assert priced("aws:eks/cluster:Cluster", {"version": "1.33"}).total == 73.0
+    assert priced("aws:eks/cluster:Cluster", {"version": "1.35"}).total == 73.0
     result = priced("aws:eks/nodeGroup:NodeGroup", {"instanceTypes": ["t3.medium"], "diskSize": 20,
                                                     "scalingConfig": {"desiredSize": 3}}, region="eu-west-1")
     assert lines(result) == [("3 x t3.medium node", 99.864), ("3 x 20 GB node volume", 5.28)]
@@ -260,3 +260,27 @@ def test_an_instance_without_a_type_is_unpriced_with_the_reason():
     result = priced("aws:ec2/instance:Instance", {"ami": "ami-1"})
     assert result.unpriced == [("urn:aws:ec2/instance:Instance::r", "aws:ec2/instance:Instance",
                                 "ec2Instance needs a size (instance type or class) and none is set")]
+
+
+@pytest.mark.parametrize("typ", ["aws:eks/cluster:Cluster", "eks:index:Cluster"])
+def test_a_version_past_standard_support_is_priced_as_extended_support_unless_the_policy_is_standard(typ):
+    extra = {"skipDefaultNodeGroup": True} if typ == "eks:index:Cluster" else {}
+    old = priced(typ, {"version": "1.31", **extra})  # standard support ended 2025-11-26
+    assert lines(old) == [("EKS control plane in extended support (1.31 left standard support 2025-11-26), 730 h",
+                           438.0)]
+    assert lines(priced(typ, {"version": "1.31", "upgradePolicy": {"supportType": "STANDARD"}, **extra})) == [
+        ("EKS control plane, 730 h", 73.0)]
+    assert lines(priced(typ, {"version": "1.35", **extra})) == [("EKS control plane, 730 h", 73.0)]
+
+
+def test_the_production_stack_prices_its_cluster_once_and_its_nodes_with_their_volumes(production):
+    import yaml
+
+    from conftest import ROOT
+    from offline.check import price
+
+    values = yaml.safe_load((ROOT / "Pulumi.production.yaml").read_text())["config"]
+    rows, _ = price(production.resources, values, "us-west-2")
+    names = [(row.resource, row.item) for row in rows if row.resource in ("acme-eks-cluster", "acme-eks-nodes")]
+    assert names == [("acme-eks-cluster", "EKS control plane, 730 h"), ("acme-eks-nodes", "3 x t3.medium node"),
+                     ("acme-eks-nodes", "3 x 20 GB node volume")]

@@ -19,7 +19,8 @@ TAGS = {"phasegate:phase": "mvp", "phasegate:stack": "mvp", "phasegate:app": "ac
 POLICIES = {
     "cost-ceiling": "mandatory", "cost-coverage": "advisory", "encryption-at-rest": "mandatory",
     "encryption-at-rest-s3": "mandatory", "public-ingress": "mandatory", "public-ingress-combined": "mandatory",
-    "private-subnets": "mandatory", "billing-alarms": "mandatory", "backups-enabled": "mandatory",
+    "private-subnets": "mandatory", "billing-alarms": "mandatory", "multi-az-database": "mandatory",
+    "waf-protection": "mandatory", "https-redirect": "mandatory", "backups-enabled": "mandatory",
     "imdsv2-required": "advisory", "backup-retention": "advisory", "deletion-protection": "advisory",
     "required-tags": "advisory", "log-retention": "advisory"}
 
@@ -586,7 +587,7 @@ def test_policies_declare_their_config_schemas_over_grpc(mode):
     assert schemas["public-ingress"]["allowedPorts"]["default"] == [80, 443]
     assert json.loads(json.dumps(schemas["backup-retention"]))["minimumDays"]["default"] == 7
     # Every property a policy declares has a default; backups-enabled has nothing to configure.
-    assert {name for name in schemas if not schemas[name]} == {"backups-enabled"}
+    assert {name for name in schemas if not schemas[name]} == {"backups-enabled", "https-redirect"}
     assert all("default" in spec for name in schemas for spec in schemas[name].values())
 
 

@@ -41,5 +41,8 @@ FREE_TYPES = frozenset({
     "aws:cloudfront/originAccessControl:OriginAccessControl",
     # EKS plumbing (the cluster hour and the nodes are priced).
     "aws:eks/addon:Addon", "aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    # A web ACL's association with a load balancer (the ACL, its rules and requests are priced on the ACL).
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:autoscaling/group:Group",  # the instances it starts are priced by their node group or template owner
 })

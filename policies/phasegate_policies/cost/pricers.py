@@ -8,9 +8,11 @@ IPv4 address that may or may not be assigned) the bound is charged instead, and 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from ..contract import EKS_STANDARD_SUPPORT_ENDS
 from ..engine import UNKNOWN, as_bool, as_number, dig, items
 from .catalog import Catalog, SizedPrice, Unpriceable
 from .usage import Usage
@@ -211,8 +213,23 @@ def _load_balancer(r: Resource, ctx: Context) -> list[Line]:
     return lines
 
 
+def _control_plane(r: Resource, ctx: Context) -> Line:
+    """$0.10/h, or $0.60/h once a version past standard support stays (upgrade policy EXTENDED, EKS's default)."""
+    version = dig(r.props, "version")
+    support = dig(r.props, "upgradePolicy", "supportType", default="EXTENDED")
+    if version is UNKNOWN or support is UNKNOWN:
+        raise UnknownInput(("version" if version is UNKNOWN else "upgradePolicy.supportType") + " is unknown at preview")
+    ends = EKS_STANDARD_SUPPORT_ENDS.get(str(version)) if version is not None else None
+    if ends is None and version is not None and str(version) < min(EKS_STANDARD_SUPPORT_ENDS):
+        ends = "0001-01-01"  # older than anything the calendar lists: long past standard support
+    if support != "STANDARD" and ends is not None and datetime.date.today().isoformat() >= ends:
+        return Line(f"EKS control plane in extended support ({version} left standard support {ends}), 730 h",
+                    ctx.monthly("eksExtendedSupportHour", r.region))
+    return Line("EKS control plane, 730 h", ctx.monthly("eksClusterHour", r.region))
+
+
 def _eks_cluster(r: Resource, ctx: Context) -> list[Line]:
-    return [Line("EKS control plane, 730 h", ctx.monthly("eksClusterHour", r.region))]
+    return [_control_plane(r, ctx)]
 
 
 def _eks_node_group(r: Resource, ctx: Context) -> list[Line]:
@@ -227,7 +244,7 @@ def _eks_node_group(r: Resource, ctx: Context) -> list[Line]:
 
 def _eks_component(r: Resource, ctx: Context) -> list[Line]:
     """pulumi-eks's Cluster priced from its inputs, used only when its children are not in the graph."""
-    lines = [Line("EKS control plane, 730 h", ctx.monthly("eksClusterHour", r.region))]
+    lines = [_control_plane(r, ctx)]
     if need(as_bool(dig(r.props, "skipDefaultNodeGroup")), "skipDefaultNodeGroup") is not True:
         size = dig(r.props, "instanceType", default="t3.medium")
         nodes = number(dig(r.props, "desiredCapacity"), "desiredCapacity", 2)

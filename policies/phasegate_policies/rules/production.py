@@ -1,0 +1,123 @@
+"""What a production phase adds: databases that survive an AZ, a WAF in front of every public load balancer, and
+HTTP that redirects to HTTPS wherever HTTPS is served.
+
+The phases each rule applies to are pack config (default: production), so a platform owner can extend them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from ..engine import UNKNOWN, as_bool, as_number, dig, items, plain
+from ..props import with_config_defaults
+from ..stack import current_stack
+from ..stackview import Finding, StackView, each
+
+PHASES_SCHEMA = {"phases": {"type": "array", "items": {"type": "string"}, "default": ["production"],
+                            "description": "Phases this rule applies to."}}
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+
+
+def _applies(args: Any, schema: dict) -> bool:
+    return current_stack().phase in with_config_defaults(args.get_config(), schema)["phases"]
+
+
+def _multi_az(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type != "aws:rds/instance:Instance" or not _applies(args, PHASES_SCHEMA):
+        return
+    multi_az = as_bool(dig(plain(args.props), "multiAz"))
+    if multi_az is UNKNOWN:
+        report_violation(f"{args.name}'s multi_az is unknown at preview, so it cannot be shown to survive an AZ "
+                         f"outage: set it to a literal True.")
+    elif multi_az is not True:
+        report_violation(f"{args.name} is a {current_stack().phase} database in one AZ: set multi_az=True (a "
+                         f"standby in a second AZ takes over in about a minute).")
+
+
+def _is_public_alb(view: StackView, balancer: Any) -> bool:
+    props = view.props(balancer)
+    return (dig(props, "loadBalancerType", default="application") in ("application", UNKNOWN)
+            and as_bool(dig(props, "internal")) is not True)
+
+
+def _waf(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    if not _applies(args, PHASES_SCHEMA):
+        return
+    view = StackView(args.resources)
+    acls = {acl.urn: acl for acl in view.of_type("aws:wafv2/webAcl:WebAcl")}
+    protected: dict[str, list[Any]] = {}
+    for association in view.of_type("aws:wafv2/webAclAssociation:WebAclAssociation"):
+        for target in view.targets(association, "resourceArn"):
+            protected.setdefault(target.urn, []).extend(
+                acl for acl in view.targets(association, "webAclArn") if acl.urn in acls)
+
+    def check(balancer: Any) -> Iterable[Finding]:
+        if not _is_public_alb(view, balancer):
+            return
+        guarding = protected.get(balancer.urn, [])
+        if not guarding:
+            yield (f"{balancer.name} faces the internet without AWS WAF: associate a web ACL (aws.wafv2."
+                   f"WebAclAssociation) with managed rule groups and a rate limit.", balancer.urn)
+        elif not any(items(view.props(acl), "rules") for acl in guarding):
+            yield (f"{balancer.name}'s web ACL {guarding[0].name} has no rules, so it inspects nothing: add the AWS "
+                   f"managed rule groups and a rate-based rule.", guarding[0].urn)
+
+    each(view.of_type(*LOAD_BALANCERS), check, report_violation, "waf-protection")
+
+
+def _redirects_to_https(listener_props: Any) -> bool:
+    actions = items(listener_props, "defaultActions")
+    return bool(actions) and all(
+        dig(action, "type") == "redirect" and dig(action, "redirect", "protocol") in ("HTTPS", "#{protocol}")
+        and str(dig(action, "redirect", "port", default="443")) in ("443", "#{port}") for action in actions)
+
+
+def _https_redirect(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    view = StackView(args.resources)
+    listeners_of: dict[str, list[Any]] = {}
+    for listener in view.of_type(*LISTENERS):
+        for balancer in view.targets(listener, "loadBalancerArn"):
+            listeners_of.setdefault(balancer.urn, []).append(listener)
+
+    def check(balancer: Any) -> Iterable[Finding]:
+        listeners = listeners_of.get(balancer.urn, [])
+        if not any(dig(view.props(l), "protocol") == "HTTPS" for l in listeners):
+            return
+        for listener in listeners:
+            props = view.props(listener)
+            if dig(props, "protocol") == "HTTP" and not _redirects_to_https(props):
+                port = as_number(dig(props, "port"))
+                yield (f"{listener.name} serves plain HTTP on port {f'{port:g}' if isinstance(port, (int, float)) else '?'} of "
+                       f"{balancer.name}, which has HTTPS: make its default action a redirect to HTTPS (301).",
+                       listener.urn)
+
+    each(view.of_type(*LOAD_BALANCERS), check, report_violation, "https-redirect")
+
+
+POLICIES = [
+    ResourceValidationPolicy(
+        name="multi-az-database", description="Databases of these phases run Multi-AZ.",
+        enforcement_level=EnforcementLevel.MANDATORY, validate=_multi_az,
+        config_schema=PolicyConfigSchema(properties=PHASES_SCHEMA)),
+    StackValidationPolicy(
+        name="waf-protection",
+        description="In these phases, every internet-facing load balancer has an AWS WAF web ACL with rules.",
+        enforcement_level=EnforcementLevel.MANDATORY, validate=_waf,
+        config_schema=PolicyConfigSchema(properties=PHASES_SCHEMA)),
+    StackValidationPolicy(
+        name="https-redirect",
+        description="A load balancer that serves HTTPS redirects its plain-HTTP listeners to HTTPS.",
+        enforcement_level=EnforcementLevel.MANDATORY, validate=_https_redirect,
+        config_schema=PolicyConfigSchema(properties={})),
+]
