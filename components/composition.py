@@ -3,7 +3,7 @@
 A phase is data (presets), not a code path: nothing here branches on the phase. The order is the order of
 dependencies: the network; the app's security group, which the database and cache admit; the database,
 cache and bucket the compute needs; the load balancer, when the runtime serves through one; the compute;
-the CDN; and last the alarms every part asked for, and the billing guardrails. Parts are top-level
+the CDN and the WAF; and last the alarms every part asked for, and the billing guardrails. Parts are top-level
 components, never children of a "phase" component, so their URNs and the cost-by-component report stay flat.
 """
 
@@ -24,6 +24,7 @@ from .parts.load_balancer import LoadBalancer, LoadBalancerArgs
 from .parts.network import Network, NetworkArgs
 from .parts.security_groups import AppSecurityGroup, AppSecurityGroupArgs
 from .parts.tags import Tagger
+from .parts.waf import Waf, WafArgs
 from .runtimes import RUNTIMES, RuntimeArgs
 
 
@@ -57,6 +58,8 @@ def build_stack(cfg: StackConfig, stack: str) -> dict[str, Any]:
         security_group_id=app_group.id, database=database.endpoint, bucket=assets.endpoint,
         cache=cache.endpoint if cache else None, ingress=balancer, tags=tags))
     cdn = Cdn(f"{name}-cdn", CdnArgs(config=cfg.cdn, bucket=assets.endpoint, tags=tags)) if cfg.cdn.enabled else None
+    if cfg.waf.enabled and balancer:  # the config refuses a WAF without a load balancer to put it on
+        Waf(f"{name}-waf", WafArgs(config=cfg.waf, load_balancer_arn=balancer.alb.arn, tags=tags))
 
     alarms = [*compute.alarms(cfg.alerts), *database.alarms(cfg.alerts)]
     alarms += [*(cache.alarms(cfg.alerts) if cache else []), *(balancer.alarms(cfg.alerts) if balancer else [])]

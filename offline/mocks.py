@@ -12,6 +12,7 @@ outputs in their wire form (numbers as floats, unknowns and secrets as the engin
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -242,6 +243,31 @@ def _ssm_parameter(name, inputs, region):
     return physical, {"name": physical, "arn": _arn("ssm", region, f"parameter{physical}"), "version": 1}
 
 
+def _launch_template(name, inputs, region):
+    resource_id, extra = _prefixed("lt", "ec2", "launch-template")(name, inputs, region)
+    return resource_id, {**extra, "latestVersion": 1, "defaultVersion": 1}
+
+
+def _node_group(name, inputs, region):
+    group = inputs.get("nodeGroupName") or _physical(name)
+    cluster = inputs.get("clusterName", "cluster")
+    asg = f"eks-{group}-{_hex(name + 'asg', 8)}"
+    return f"{cluster}:{group}", {"nodeGroupName": group, "status": "ACTIVE",
+                                  "arn": _arn("eks", region, f"nodegroup/{cluster}/{group}/{_hex(name, 8)}"),
+                                  "resources": [{"autoscalingGroups": [{"name": asg}], "remoteAccessSecurityGroupId": ""}]}
+
+
+def _kms_key(name, inputs, region):
+    key_id = f"{_hex(name, 8)}-{_hex(name + '1', 4)}-{_hex(name + '2', 4)}-{_hex(name + '3', 4)}-{_hex(name + '4', 12)}"
+    return key_id, {"keyId": key_id, "arn": _arn("kms", region, f"key/{key_id}")}
+
+
+def _web_acl(name, inputs, region):
+    acl_id = f"{_hex(name, 8)}-{_hex(name + 'w', 4)}"
+    acl_name = inputs.get("name") or _physical(name)
+    return acl_id, {"arn": _arn("wafv2", region, f"regional/webacl/{acl_name}/{acl_id}"), "capacity": 1000}
+
+
 _OUTPUTS = {
     "aws:ec2/vpc:Vpc": _prefixed("vpc", "ec2", "vpc"),
     "aws:ec2/subnet:Subnet": _prefixed("subnet", "ec2", "subnet"),
@@ -254,7 +280,10 @@ _OUTPUTS = {
     "aws:ec2/securityGroup:SecurityGroup": _prefixed("sg", "ec2", "security-group"),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _prefixed("sgr", "ec2", "security-group-rule"),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _prefixed("sgr", "ec2", "security-group-rule"),
-    "aws:ec2/launchTemplate:LaunchTemplate": _prefixed("lt", "ec2", "launch-template"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:eks/nodeGroup:NodeGroup": _node_group,
+    "aws:kms/key:Key": _kms_key,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ec2/instance:Instance": _instance,
     "aws:ec2/eip:Eip": _eip,
     "aws:rds/instance:Instance": _rds_instance,
@@ -285,8 +314,32 @@ _OUTPUTS = {
 
 def _remote_component_outputs(args: pulumi.runtime.MockResourceArgs, region: str,
                               preview: bool) -> tuple[str, dict]:
-    """Remote components (pulumi-eks) run in their provider; under mocks we must supply their outputs."""
-    return ("" if preview else f"{args.name}-component"), dict(args.inputs)
+    """Remote components (pulumi-eks) run in their provider; under mocks we must supply their outputs.
+
+    At a first preview a new cluster's outputs are all unknown (the engine sends none). At an update, pulumi-eks's
+    Cluster gives what the program reads: the kubeconfig and the EKS-created cluster security group. What the mocks
+    cannot show: the component's children (the aws:eks/cluster, its role, addons and, unless skipped, default
+    node group and security groups) that a real preview hands to the pack; `tests/policies/test_cost_model.py`
+    prices that shape from a hand-built graph.
+    """
+    if preview:
+        return "", dict(args.inputs)
+    outputs = dict(args.inputs)
+    if args.typ == "eks:index:Cluster":
+        cluster = args.inputs.get("name") or _physical(args.name)
+        endpoint = f"https://{_hex(cluster, 32).upper()}.gr7.{region}.eks.amazonaws.com"
+        outputs.update({
+            "kubeconfigJson": json.dumps({
+                "apiVersion": "v1", "kind": "Config", "current-context": "aws",
+                "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint,
+                                                                "certificate-authority-data": "TU9DSw=="}}],
+                "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+                "users": [{"name": "aws", "user": {"exec": {
+                    "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
+                    "args": ["eks", "get-token", "--cluster-name", cluster, "--output", "json"]}}}]}),
+            "clusterSecurityGroupId": f"sg-{_hex(cluster + 'cluster-sg')}",
+        })
+    return f"{args.name}-component", outputs
 
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"

@@ -96,6 +96,16 @@ def growth() -> ProgramRun:
     return run_program("growth")
 
 
+@pytest.fixture(scope="session")
+def production() -> ProgramRun:
+    return run_program("production")
+
+
+@pytest.fixture(scope="session")
+def production_first_preview() -> ProgramRun:
+    return run_program("production", preview=True)
+
+
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 

@@ -10,6 +10,8 @@ from pydantic import Field, field_validator, model_validator
 from typing_extensions import Annotated
 
 from .app import Section
+from phasegate_policies.contract import EKS_STANDARD_SUPPORT_ENDS
+
 from .types import Cidr, Ec2Type, Int, LogRetentionDays
 
 
@@ -57,14 +59,31 @@ class K3sCompute(Section):
 
 
 class EksCompute(Section):
-    """Managed EKS with managed node groups across three AZs (Phase 3)."""
+    """Managed EKS with managed node groups across the private subnets (Phase 3)."""
 
     runtime: Literal["eks"] = Field(description="Amazon EKS with managed node groups.")
-    version: str = Field("1.33", pattern=r"^1\.\d{2}$", description="Kubernetes minor version.")
-    node_instance_type: Ec2Type = Field("t3.medium", description="Managed node group instance type.")
-    min_nodes: Int = Field(3, ge=1, le=50, description="Fewest nodes the node group scales down to.")
+    version: str = Field("1.35", pattern=r"^1\.\d{2}$",
+                         description="Kubernetes minor version, pinned: upgrades are deliberate, one minor at a time.")
+    upgrade_policy: Literal["STANDARD", "EXTENDED"] = Field(
+        "STANDARD", description="STANDARD: EKS upgrades the cluster when standard support ends. EXTENDED: it stays, "
+                                "billed $0.60/h instead of $0.10/h (priced when it applies).")
+    architecture: Literal["x86_64", "arm64"] = Field(
+        "x86_64", description="Node CPU architecture. x86_64 runs any image; arm64 (Graviton) is about 20% cheaper "
+                              "but needs multi-arch or arm64 images.")
+    node_instance_type: Optional[Ec2Type] = Field(
+        None, description="Node instance type; default t3.medium (x86_64) or t4g.medium (arm64).")
+    min_nodes: Int = Field(3, ge=1, le=50, description="Fewest nodes the node group scales down to (one per AZ).")
     desired_nodes: Int = Field(3, ge=1, le=50, description="Nodes the node group starts with.")
     max_nodes: Int = Field(6, ge=1, le=100, description="Most nodes the node group scales up to.")
+    spot_nodes: Int = Field(0, ge=0, le=50, description="Nodes of an optional Spot group for stateless work "
+                                                        "(tainted: only pods that tolerate it run there).")
+    root_volume_gb: Int = Field(20, ge=20, le=1024, description="Encrypted gp3 root volume per node.")
+    public_access_cidrs: list[Cidr] = Field(
+        default_factory=lambda: ["0.0.0.0/0"],
+        description="Who may reach the Kubernetes API's public endpoint (IAM authentication always applies). The "
+                    "private endpoint is always on; narrow this to your office or CI ranges when you can.")
+    log_retention_days: LogRetentionDays = Field(30, description="Retention of the control-plane audit and "
+                                                                 "authenticator logs.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "EksCompute":
@@ -75,9 +94,21 @@ class EksCompute(Section):
             )
         return self
 
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, value: str) -> str:
+        if value not in EKS_STANDARD_SUPPORT_ENDS:
+            raise ValueError(f"{value!r} is not an EKS version phasegate knows the support dates of; use one of "
+                             f"{', '.join(EKS_STANDARD_SUPPORT_ENDS)}")
+        return value
+
+    @property
+    def node_type(self) -> str:
+        return self.node_instance_type or ("t4g.medium" if self.architecture == "arm64" else "t3.medium")
+
     def node_types(self) -> list[str]:
         """The instance types a container may be scheduled on."""
-        return [self.node_instance_type]
+        return [self.node_type]
 
 
 Compute = Annotated[Union[ComposeCompute, K3sCompute, EksCompute], Field(discriminator="runtime")]

@@ -37,7 +37,7 @@ from .types import (
 )
 
 __all__ = ["RUNTIME_MODELS", "Alerts", "App", "Assets", "Billing", "Cache", "Cdn", "ComposeCompute", "Compute",
-           "Database", "EksCompute", "K3sCompute", "LocatedError", "Network", "Section", "Service", "StackConfig",
+           "Database", "EksCompute", "Waf", "K3sCompute", "LocatedError", "Network", "Section", "Service", "StackConfig",
            "Usage"]
 
 
@@ -71,6 +71,7 @@ class Database(Section):
     multi_az: Flag = Field(False, description="Standby replica in a second AZ (doubles instance and storage cost).")
     backup_retention_days: Int = Field(7, ge=7, le=35, description="Automated backup retention.")
     deletion_protection: Flag = Field(True, description="Refuse deletion until explicitly turned off.")
+    performance_insights: Flag = Field(False, description="Performance Insights with the free 7-day retention.")
     skip_final_snapshot: Flag = Field(False, description="Only for throwaway stacks: delete without a snapshot.")
     db_name: str = Field("app", pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Initial database name.")
     username: str = Field("app_admin", pattern=r"^[a-z][a-z0-9_]{0,15}$", description="Master user name.")
@@ -99,6 +100,13 @@ class Cdn(Section):
     enabled: Flag = Field(False, description="CloudFront in front of the assets bucket.")
     price_class: str = Field("PriceClass_100", pattern=r"^PriceClass_(100|200|All)$",
                              description="CloudFront edge locations used: 100 (NA/EU, cheapest), 200, All.")
+
+
+class Waf(Section):
+    enabled: Flag = Field(False, description="AWS WAF on the load balancer: managed rule groups and a rate limit.")
+    rate_limit_per_5_minutes: Int = Field(
+        2000, ge=10, le=2000000000, alias="rateLimitPer5Minutes",
+        description="Requests one IP may send in 5 minutes before WAF blocks it (AWS's minimum is 10).")
 
 
 class Assets(Section):
@@ -165,6 +173,7 @@ class StackConfig(Section):
     compute: Compute
     cache: Cache = Field(default_factory=Cache)
     cdn: Cdn = Field(default_factory=Cdn)
+    waf: Waf = Field(default_factory=Waf)
     assets: Assets = Field(default_factory=Assets)
     alerts: Alerts
     billing: Billing

@@ -27,7 +27,7 @@ COMPUTE_PRESETS: dict[Phase, dict[str, dict[str, Any]]] = {
         "k3s": {"serverInstanceType": "t3.small", "agentInstanceType": "t3.small", "agentCount": 1},
     },
     Phase.PRODUCTION: {
-        "eks": {"nodeInstanceType": "t3.medium", "minNodes": 3, "desiredNodes": 3, "maxNodes": 6},
+        "eks": {"minNodes": 3, "desiredNodes": 3, "maxNodes": 6},
     },
 }
 PHASE_RUNTIMES: dict[Phase, tuple[str, ...]] = {phase: tuple(runtimes) for phase, runtimes in COMPUTE_PRESETS.items()}
@@ -39,6 +39,7 @@ PRESETS: dict[Phase, dict[str, Any]] = {
                      "multiAz": False, "backupRetentionDays": 7},
         "cache": {"enabled": False},
         "cdn": {"enabled": False},
+        "waf": {"enabled": False},
     },
     Phase.GROWTH: {
         "network": {"azCount": 2, "egress": "instance", "natInstanceType": "t4g.nano"},
@@ -46,13 +47,16 @@ PRESETS: dict[Phase, dict[str, Any]] = {
                      "multiAz": False, "backupRetentionDays": 14},
         "cache": {"enabled": True, "engine": "valkey", "nodeType": "cache.t4g.micro"},
         "cdn": {"enabled": True},
+        "waf": {"enabled": False},
     },
     Phase.PRODUCTION: {
         "network": {"azCount": 3, "egress": "gatewayPerAz"},
-        "database": {"instanceClass": "db.t4g.small", "allocatedStorageGb": 50, "maxAllocatedStorageGb": 500,
-                     "multiAz": True, "backupRetentionDays": 14},
-        "cache": {"enabled": True, "engine": "valkey", "nodeType": "cache.t4g.small", "replicas": 1},
+        # The reference plan's Phase 3 database is a micro class; Multi-AZ is what production adds.
+        "database": {"instanceClass": "db.t4g.micro", "allocatedStorageGb": 50, "maxAllocatedStorageGb": 500,
+                     "multiAz": True, "backupRetentionDays": 14, "performanceInsights": True},
+        "cache": {"enabled": True, "engine": "valkey", "nodeType": "cache.t4g.micro", "replicas": 1},
         "cdn": {"enabled": True},
+        "waf": {"enabled": True},
     },
 }
 # The budget defaults to the phase's cost ceiling, which the pack defines.

@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Optional
 
+from phasegate_policies.contract import EKS_STANDARD_SUPPORT_ENDS
 from phasegate_policies.cost.catalog import load_catalog
 
 if TYPE_CHECKING:
@@ -17,7 +19,33 @@ if TYPE_CHECKING:
 
 
 def cross_section_problems(cfg: "StackConfig") -> list["LocatedError"]:
-    return [*_container_sizes(cfg), *_boot_script_sizes(cfg), *_k3s_networks(cfg)]
+    return [*_container_sizes(cfg), *_boot_script_sizes(cfg), *_k3s_networks(cfg), *_eks_nodes_and_support(cfg)]
+
+
+def eks_support_ended(version: str, today: Optional[datetime.date] = None) -> bool:
+    """True when `version` is past EKS standard support (so it is upgraded, or billed extended support)."""
+    ends = datetime.date.fromisoformat(EKS_STANDARD_SUPPORT_ENDS[version])
+    return (today or datetime.date.today()) >= ends
+
+
+def _eks_nodes_and_support(cfg: "StackConfig") -> list["LocatedError"]:
+    from ..parts.ec2 import is_graviton
+    from .models import LocatedError
+
+    compute = cfg.compute
+    if compute.runtime != "eks":
+        return []
+    problems = []
+    if compute.node_instance_type and is_graviton(compute.node_instance_type) != (compute.architecture == "arm64"):
+        problems.append(LocatedError(("compute", "nodeInstanceType"), (
+            f"{compute.node_instance_type!r} does not match architecture {compute.architecture}; use a "
+            f"{'Graviton (…g) ' if compute.architecture == 'arm64' else 'non-Graviton '}type or change architecture")))
+    if compute.upgrade_policy == "STANDARD" and eks_support_ended(compute.version):
+        problems.append(LocatedError(("compute", "version"), (
+            f"EKS {compute.version} left standard support on {EKS_STANDARD_SUPPORT_ENDS[compute.version]}: with "
+            f"upgradePolicy STANDARD, EKS upgrades it on its own; pin a supported version, or set upgradePolicy "
+            f"EXTENDED and pay $0.60/h instead of $0.10/h")))
+    return problems
 
 
 def _container_sizes(cfg: "StackConfig") -> list["LocatedError"]:

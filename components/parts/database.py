@@ -74,6 +74,9 @@ class Database(pulumi.ComponentResource):
             final_snapshot_identifier=None if cfg.skip_final_snapshot else f"{name}-postgres-final",
             # Migrating from the previous phase: start from its snapshot (RDS keeps db name and user from it).
             snapshot_identifier=cfg.snapshot_identifier,
+            # Performance Insights' 7 days of history are free; longer retention would be billed.
+            **({"performance_insights_enabled": True, "performance_insights_retention_period": 7}
+               if cfg.performance_insights else {}),
             tags=args.tags(f"{name}-postgres"),
             # Stateful: `pulumi destroy` or a replacing change stops here unless the stack opted out.
             opts=pulumi.ResourceOptions(parent=self, protect=cfg.deletion_protection),

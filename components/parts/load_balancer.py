@@ -11,6 +11,7 @@ from typing import Optional, Sequence
 
 import pulumi
 import pulumi_aws.acm as acm
+import pulumi_aws.autoscaling as autoscaling
 import pulumi_aws.ec2 as ec2
 import pulumi_aws.lb as lb
 import pulumi_aws.route53 as route53
@@ -104,6 +105,13 @@ class LoadBalancer(pulumi.ComponentResource):
             lb.TargetGroupAttachment(f"{self._name}-node-{index}", target_group_arn=self.target_group.arn,
                                      target_id=target, port=self._port,
                                      opts=pulumi.ResourceOptions(parent=self.target_group))
+
+    def attach_autoscaling_groups(self, group_names: Sequence[pulumi.Input[str]]) -> None:
+        """Make every instance of these autoscaling groups (EKS node groups) a target on the ingress port."""
+        for index, group in enumerate(group_names):
+            autoscaling.Attachment(f"{self._name}-nodegroup-{index}", autoscaling_group_name=group,
+                                   lb_target_group_arn=self.target_group.arn,
+                                   opts=pulumi.ResourceOptions(parent=self.target_group))
 
     def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
         return load_balancer_alarms(self.arn_suffix, self.target_group_arn_suffix, cfg)

@@ -6,9 +6,13 @@ Manifests never contain a secret: each Deployment takes its credentials from a K
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Optional
+
 import yaml
 
 from ..config.models import App, Service
+from ..endpoints import CacheEndpoint, DatabaseEndpoint
 
 NAMESPACE = "phasegate"
 
@@ -88,3 +92,100 @@ def render_manifests(app: App, region: str, bucket: str) -> str:
         documents += [_deployment(app, svc, region, bucket), _service(app, svc)]
     documents.append(_ingress(app))
     return yaml.safe_dump_all(documents, sort_keys=False)
+
+
+# --- EKS: the same app spec, as individual objects for the pulumi-kubernetes provider --------------------------
+
+SECRET_STORE = "aws-secrets-manager"
+APP_SERVICE_ACCOUNT = "app"  # pods' AWS identity (EKS Pod Identity): the assets bucket, nothing else
+
+
+@dataclass(frozen=True)
+class EksAppFacts:
+    """What the app's objects need from the parts around them; all plain text (resolved outputs)."""
+
+    region: str
+    bucket: str
+    database: DatabaseEndpoint
+    cache: Optional[CacheEndpoint]
+
+
+def _zone_spread(svc: Service) -> dict:
+    return {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": {"app.kubernetes.io/name": svc.name}}}
+
+
+def _eks_deployment(app: App, svc: Service, facts: EksAppFacts) -> dict:
+    deployment = _deployment(app, svc, facts.region, facts.bucket)
+    pod = deployment["spec"]["template"]["spec"]
+    pod["serviceAccountName"] = APP_SERVICE_ACCOUNT
+    # Across zones first (an AZ outage), then across nodes, as in growth.
+    pod["topologySpreadConstraints"] = [_zone_spread(svc), *pod["topologySpreadConstraints"]]
+    pod["securityContext"] = {"seccompProfile": {"type": "RuntimeDefault"}}
+    # A restart after the secret changes is the ExternalSecret's refresh plus a rollout; the HPA owns replicas.
+    deployment["spec"].pop("replicas")
+    return deployment
+
+
+def _pdb(app: App, svc: Service) -> dict:
+    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": svc.name, "namespace": NAMESPACE, "labels": _labels(app, svc)},
+            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": svc.name}}}}
+
+
+def _hpa(app: App, svc: Service) -> dict:
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": svc.name, "namespace": NAMESPACE, "labels": _labels(app, svc)},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": svc.name},
+                     "minReplicas": svc.replicas, "maxReplicas": svc.replicas * 3,
+                     "metrics": [{"type": "Resource", "resource": {
+                         "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}
+
+
+def _secret_store(facts: EksAppFacts) -> dict:
+    # No auth block: the operator's own service account has an EKS Pod Identity role that may read these secrets.
+    return {"apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
+            "metadata": {"name": SECRET_STORE, "namespace": NAMESPACE},
+            "spec": {"provider": {"aws": {"service": "SecretsManager", "region": facts.region}}}}
+
+
+def _template_value(key: str) -> str:
+    return "{{ ." + key + " }}"
+
+
+def _external_secret(app: App, svc: Service, facts: EksAppFacts) -> dict:
+    """The service's Secret, built by the External Secrets Operator from Secrets Manager; Pulumi never sees a value.
+
+    DATABASE_URL and REDIS_URL are templated from the RDS-managed and cache secrets, URL-encoded as in growth."""
+    db = facts.database
+    data = [{"secretKey": "db_username", "remoteRef": {"key": db.secret_arn, "property": "username"}},
+            {"secretKey": "db_password", "remoteRef": {"key": db.secret_arn, "property": "password"}}]
+    template = {"DATABASE_URL": (
+        "postgresql://{{ .db_username | urlquery }}:{{ .db_password | urlquery }}"
+        f"@{db.address}:{db.port}/{db.db_name}?sslmode=require")}
+    if facts.cache:
+        data.append({"secretKey": "cache_token", "remoteRef": {"key": facts.cache.secret_arn}})
+        template["REDIS_URL"] = f"rediss://:{{{{ .cache_token | urlquery }}}}@{facts.cache.address}:{facts.cache.port}"
+    for env, secret in sorted(svc.secrets.items()):
+        data.append({"secretKey": env, "remoteRef": {"key": secret}})
+        template[env] = _template_value(env)
+    return {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+            "metadata": {"name": svc.name, "namespace": NAMESPACE, "labels": _labels(app, svc)},
+            "spec": {"refreshInterval": "1h", "secretStoreRef": {"name": SECRET_STORE, "kind": "SecretStore"},
+                     "target": {"name": secret_name(svc), "creationPolicy": "Owner",
+                                "template": {"engineVersion": "v2", "mergePolicy": "Replace", "data": template}},
+                     "data": data}}
+
+
+def render_eks_objects(app: App, facts: EksAppFacts) -> list[dict]:
+    """Namespace, service account, secret store, then per service its secret, Deployment, Service, PDB and HPA;
+    last the Ingress (served by Traefik, which the load balancer reaches on its NodePort)."""
+    objects = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}},
+               {"apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": {"name": APP_SERVICE_ACCOUNT, "namespace": NAMESPACE}},
+               _secret_store(facts)]
+    for svc in app.services:
+        objects += [_external_secret(app, svc, facts), _eks_deployment(app, svc, facts), _service(app, svc),
+                    _pdb(app, svc), _hpa(app, svc)]
+    objects.append(_ingress(app))
+    return objects

@@ -111,11 +111,11 @@ INVALID = [
      "phasegate:billing.actualThresholdsPercent: [80, 50, 100] must be strictly ascending, e.g. [50, 80, 100]"),
     ("mvp", _set("phasegate:database.instanceClas", "db.t4g.micro"),
      "phasegate:database.instanceClas: unknown key; allowed keys here: allocatedStorageGb, backupRetentionDays, "
-     "dbName, deletionProtection, engineVersion, instanceClass, maxAllocatedStorageGb, multiAz, skipFinalSnapshot, "
+     "dbName, deletionProtection, engineVersion, instanceClass, maxAllocatedStorageGb, multiAz, performanceInsights, skipFinalSnapshot, "
      "snapshotIdentifier, username"),
     ("mvp", _set("phasegate:databse", {}),
      "phasegate:databse: unknown key; allowed keys here: alerts, app, assets, billing, cache, cdn, compute, "
-     "database, network, phase, usage"),
+     "database, network, phase, usage, waf"),
     ("mvp", _set("phasegate:region", "eu-west-1"),
      "phasegate:region: unknown key; the region is set by aws:region"),
     ("mvp", _set("phasegate:app.services.1.image", "ghcr.io/acme/api"),

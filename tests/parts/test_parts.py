@@ -33,19 +33,19 @@ def of_type(resources, typ):
     ("none", 0, 1, 0), ("instance", 0, 1, 1), ("gateway", 1, 1, 0), ("gatewayPerAz", 3, 3, 0)])
 def test_network_egress_strategies(egress, nat_gateways, private_tables, nat_instances):
     config = NetworkConfig(az_count=3, egress=egress)
-    resources = build(lambda: Network("acme-net", NetworkArgs(config=config, region="eu-west-1", tags=TAGS)))
+    resources = build(lambda: Network("acme-net", NetworkArgs(config=config, region="us-west-2", tags=TAGS)))
     assert len(of_type(resources, "aws:ec2/subnet:Subnet")) == 6
     assert len(of_type(resources, "aws:ec2/natGateway:NatGateway")) == nat_gateways
     assert len(of_type(resources, "aws:ec2/eip:Eip")) == nat_gateways
     assert len(of_type(resources, "aws:ec2/routeTable:RouteTable")) == 1 + private_tables
     assert len(of_type(resources, "aws:ec2/instance:Instance")) == nat_instances
     endpoint = of_type(resources, "aws:ec2/vpcEndpoint:VpcEndpoint")[0].inputs
-    assert endpoint["serviceName"] == "com.amazonaws.eu-west-1.s3" and endpoint["vpcEndpointType"] == "Gateway"
+    assert endpoint["serviceName"] == "com.amazonaws.us-west-2.s3" and endpoint["vpcEndpointType"] == "Gateway"
 
 
 def test_a_nat_gateway_per_az_sits_in_that_azs_public_subnet_and_serves_that_azs_private_table():
     config = NetworkConfig(az_count=3, egress="gatewayPerAz")
-    resources = build(lambda: Network("acme-net", NetworkArgs(config=config, region="eu-west-1", tags=TAGS)))
+    resources = build(lambda: Network("acme-net", NetworkArgs(config=config, region="us-west-2", tags=TAGS)))
     by_urn = {r.urn: r for r in resources}
     subnets = {r.id: r for r in of_type(resources, "aws:ec2/subnet:Subnet")}
     nats = {r.id: r for r in of_type(resources, "aws:ec2/natGateway:NatGateway")}
@@ -59,7 +59,7 @@ def test_a_nat_gateway_per_az_sits_in_that_azs_public_subnet_and_serves_that_azs
                   if a.inputs["routeTableId"] == table.id]
         assert [subnets[a.inputs["subnetId"]].inputs["availabilityZone"] for a in served] == [zone]
         zones.add(zone)
-    assert zones == {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+    assert zones == {"us-west-2a", "us-west-2b", "us-west-2c"}
 
 
 def test_database_alone_multi_az_private_encrypted_and_admitting_only_its_client():

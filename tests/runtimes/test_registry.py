@@ -9,7 +9,6 @@ from components.config.presets import PHASE_RUNTIMES
 from components.parts.security_groups import AppSecurityGroupShape
 from components.runtimes import RUNTIMES, Runtime, RuntimeRegistry
 
-PENDING = {"eks"}  # valid in config, built by a later issue
 
 
 def test_a_runtime_name_can_be_registered_only_once():
@@ -30,9 +29,10 @@ def test_the_shipped_registry_refuses_a_second_compose():
 def test_every_runtime_a_phase_allows_has_a_config_model_and_a_builder():
     allowed = {runtime for runtimes in PHASE_RUNTIMES.values() for runtime in runtimes}
     assert allowed <= set(RUNTIME_MODELS)
-    assert set(RUNTIMES) == allowed - PENDING
+    assert set(RUNTIMES) == allowed
 
 
 def test_runtimes_that_serve_through_the_load_balancer_name_its_port():
     assert RUNTIMES["compose"].ingress_port is None and RUNTIMES["compose"].security_group.open_web_to_internet
     assert RUNTIMES["k3s"].ingress_port == 80 and not RUNTIMES["k3s"].security_group.open_web_to_internet
+    assert RUNTIMES["eks"].ingress_port == 30080 and not RUNTIMES["eks"].security_group.open_web_to_internet

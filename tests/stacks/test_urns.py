@@ -24,7 +24,7 @@ def snapshot_path(stack: str):
     return SNAPSHOTS / f"urns-{stack}.txt"
 
 
-@pytest.mark.parametrize("stack", ["mvp", "growth"])
+@pytest.mark.parametrize("stack", ["mvp", "growth", "production"])
 def test_every_live_urn_is_kept_or_covered_by_an_alias(stack):
     run = run_program(stack)
     current = {r.urn for r in run.resources}

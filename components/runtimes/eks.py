@@ -1,0 +1,289 @@
+"""The `eks` runtime: Amazon EKS (pulumi-eks) with managed node groups in the private subnets, behind the ALB.
+
+- Control plane: API authentication mode (access entries, no aws-auth ConfigMap), secrets envelope-encrypted
+  with a rotating KMS key, private endpoint on, public endpoint limited to `compute.publicAccessCidrs`, audit and
+  authenticator logs into a log group created first so it has a retention, upgrade policy STANDARD by default.
+- Nodes: managed node groups through a launch template, so IMDSv2 (hop limit 2, for pods) and the encrypted gp3
+  root are explicit; nodes carry the EKS cluster security group and the app's node group, which alone admits the
+  load balancer. An optional Spot group is tainted so only pods that tolerate interruption land there.
+- Ingress: the ALB that Pulumi owns forwards to Traefik's NodePort on every node; the node groups' autoscaling
+  groups are its targets (no AWS Load Balancer Controller, so nothing creates load balancers behind our back).
+- Secrets: the External Secrets Operator reads Secrets Manager with an EKS Pod Identity role and writes each
+  service's Kubernetes Secret, so no secret value passes through Pulumi state. Chosen over the growth phase's
+  node-side sync because EKS nodes are managed and replaced by AWS: nothing should run on them but kubelet.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping, Optional
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_aws.cloudwatch as cloudwatch
+import pulumi_aws.ec2 as ec2
+import pulumi_aws.eks as aws_eks
+import pulumi_aws.iam as iam
+import pulumi_aws.kms as kms
+import pulumi_eks as eks
+import pulumi_kubernetes as k8s
+
+from phasegate_policies.contract import EKS_NODE_ROLE, ROLE_TAG
+
+from ..config.compute import EksCompute
+from ..config.models import Alerts as AlertsConfig
+from ..endpoints import DatabaseEndpoint, resolved
+from ..parts.security_groups import AppSecurityGroupShape
+from ..render.alarms import AlarmSpec
+from ..render.kubernetes import APP_SERVICE_ACCOUNT, NAMESPACE, EksAppFacts, render_eks_objects
+from .registry import RUNTIMES, Runtime, RuntimeArgs
+
+# Traefik serves the Ingress on this NodePort on every node; the load balancer forwards to it.
+TRAEFIK_NODE_PORT = 30080
+# Pinned Helm charts (upgrade deliberately): Traefik chart 41.3.0 (2026-08-19, Traefik v3.7.11), External
+# Secrets Operator chart 0.19.2 (serves the external-secrets.io/v1 API).
+TRAEFIK_CHART = ("traefik", "41.3.0", "https://traefik.github.io/charts")
+EXTERNAL_SECRETS_CHART = ("external-secrets", "0.19.2", "https://charts.external-secrets.io")
+EXTERNAL_SECRETS_NAMESPACE = "external-secrets"
+EXTERNAL_SECRETS_ACCOUNT = "external-secrets"
+NODE_POLICIES = {
+    "worker": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "cni": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    "ecr": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+    "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+}
+POD_IDENTITY_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+    "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+NODE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+KINDS = {
+    "Namespace": k8s.core.v1.Namespace, "ServiceAccount": k8s.core.v1.ServiceAccount,
+    "Deployment": k8s.apps.v1.Deployment, "Service": k8s.core.v1.Service,
+    "PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+    "HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
+    "Ingress": k8s.networking.v1.Ingress,
+}
+
+
+def cluster_name(app: str, stack: str) -> str:
+    """The EKS cluster's physical name: known before it exists, so its log group can be created first."""
+    return f"{app}-{stack}"
+
+
+def ami_type(cfg: EksCompute) -> str:
+    return "AL2023_ARM_64_STANDARD" if cfg.architecture == "arm64" else "AL2023_x86_64_STANDARD"
+
+
+def secret_reader_policy(region: str, account: str, secret_arns: list[str], names: list[str]) -> str:
+    """What the External Secrets Operator may read: the database and cache secrets, and the app's named ones."""
+    resources = list(secret_arns) + [f"arn:aws:secretsmanager:{region}:{account}:secret:{n}-??????" for n in names]
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "ReadAppSecrets", "Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Resource": resources}]})
+
+
+def bucket_policy(bucket_arn: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ListAssets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+        {"Sid": "ReadWriteAssets", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+         "Resource": f"{bucket_arn}/*"}]})
+
+
+class EksCluster(pulumi.ComponentResource):
+    outputs: Mapping[str, pulumi.Input]
+    url: Optional[pulumi.Input[str]] = None  # the load balancer serves the app
+
+    def __init__(self, name: str, args: RuntimeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("phasegate:eks:EksCluster", name, None, opts)
+        cfg: EksCompute = args.compute
+        child = pulumi.ResourceOptions(parent=self)
+        physical = cluster_name(args.app.name, args.stack)
+
+        key = kms.Key(f"{name}-secrets-key", description=f"EKS {physical}: envelope encryption of Kubernetes secrets",
+                      enable_key_rotation=True, deletion_window_in_days=30, tags=args.tags(f"{name}-secrets-key"),
+                      opts=child)
+        kms.Alias(f"{name}-secrets-key", name=f"alias/{physical}-eks-secrets", target_key_id=key.key_id,
+                  opts=pulumi.ResourceOptions(parent=key))
+        # EKS writes control-plane logs to this name; created first, it has a retention instead of "never expire".
+        logs = cloudwatch.LogGroup(f"{name}-control-plane-logs", name=f"/aws/eks/{physical}/cluster",
+                                   retention_in_days=cfg.log_retention_days,
+                                   tags=args.tags(f"{name}-control-plane-logs"), opts=child)
+
+        self.cluster = eks.Cluster(
+            f"{name}-cluster", name=physical, version=cfg.version, vpc_id=args.network.vpc_id,
+            public_subnet_ids=list(args.network.public_subnet_ids),
+            private_subnet_ids=list(args.network.private_subnet_ids),
+            authentication_mode=eks.AuthenticationMode.API, skip_default_node_group=True,
+            skip_default_security_groups=True, node_associate_public_ip_address=False,
+            endpoint_private_access=True, endpoint_public_access=True, public_access_cidrs=cfg.public_access_cidrs,
+            encryption_config_key_arn=key.arn, enabled_cluster_log_types=["audit", "authenticator"],
+            upgrade_policy=aws_eks.ClusterUpgradePolicyArgs(support_type=cfg.upgrade_policy),
+            create_oidc_provider=False, tags=args.tags(f"{name}-cluster"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]))
+        # The name is ours; reading it through an output of the cluster keeps every user waiting for the cluster.
+        name_after_cluster = self.cluster.kubeconfig_json.apply(lambda _: physical)
+
+        self.node_groups = self._node_groups(name, args, cfg, name_after_cluster)
+        self._autoscaling_groups = [group.resources.apply(lambda resources: resources[0].autoscaling_groups[0].name)
+                                    for group in self.node_groups]
+        args.ingress.attach_autoscaling_groups(self._autoscaling_groups)
+
+        provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.cluster.kubeconfig_json,
+                                enable_server_side_apply=True, opts=child)
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=self.node_groups)
+        operator = self._external_secrets(name, args, name_after_cluster, on_cluster)
+        traefik = self._traefik(name, on_cluster)
+        app_role = self._pod_role(f"{name}-app", pulumi.Output.from_input(args.bucket.arn).apply(bucket_policy),
+                                  args, name_after_cluster, NAMESPACE, APP_SERVICE_ACCOUNT)
+        facts = pulumi.Output.all(database=resolved(args.database), bucket=args.bucket.name,
+                                  cache=resolved(args.cache) if args.cache else None).apply(
+            lambda v: EksAppFacts(region=args.region, **v))
+        self._apply_app(name, args, facts, pulumi.ResourceOptions(
+            parent=self, provider=provider, depends_on=[operator, traefik, app_role]))
+
+        self.outputs = {"eksClusterName": name_after_cluster}
+        self.register_outputs({"clusterName": name_after_cluster})
+
+    def _node_groups(self, name: str, args: RuntimeArgs, cfg: EksCompute,
+                     cluster: pulumi.Output[str]) -> list[aws_eks.NodeGroup]:
+        role = iam.Role(f"{name}-node-role", assume_role_policy=NODE_TRUST, description="EKS managed nodes",
+                        tags=args.tags(f"{name}-node-role"), opts=pulumi.ResourceOptions(parent=self))
+        for key, arn in NODE_POLICIES.items():
+            iam.RolePolicyAttachment(f"{name}-node-{key}", role=role.name, policy_arn=arn,
+                                     opts=pulumi.ResourceOptions(parent=role))
+        template = ec2.LaunchTemplate(
+            f"{name}-nodes", description="EKS nodes: IMDSv2, encrypted gp3 root, cluster and app security groups",
+            update_default_version=True,
+            metadata_options=ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2),
+            block_device_mappings=[ec2.LaunchTemplateBlockDeviceMappingArgs(
+                device_name="/dev/xvda", ebs=ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                    volume_size=cfg.root_volume_gb, volume_type="gp3", encrypted="true",
+                    delete_on_termination="true"))],
+            vpc_security_group_ids=[self.cluster.cluster_security_group_id, args.security_group_id],
+            tag_specifications=[
+                ec2.LaunchTemplateTagSpecificationArgs(resource_type="instance", tags=args.tags(
+                    f"{name}-node", **{ROLE_TAG: EKS_NODE_ROLE})),
+                ec2.LaunchTemplateTagSpecificationArgs(resource_type="volume", tags=args.tags(f"{name}-node-root"))],
+            tags=args.tags(f"{name}-nodes", **{ROLE_TAG: EKS_NODE_ROLE}), opts=pulumi.ResourceOptions(parent=self))
+        launch = aws_eks.NodeGroupLaunchTemplateArgs(id=template.id, version=template.latest_version.apply(str))
+        node_opts = pulumi.ResourceOptions(parent=self, depends_on=[role])
+        groups = [aws_eks.NodeGroup(
+            f"{name}-nodes", cluster_name=cluster, node_role_arn=role.arn,
+            subnet_ids=list(args.network.private_subnet_ids), ami_type=ami_type(cfg), capacity_type="ON_DEMAND",
+            instance_types=[cfg.node_type], launch_template=launch,
+            scaling_config=aws_eks.NodeGroupScalingConfigArgs(
+                min_size=cfg.min_nodes, desired_size=cfg.desired_nodes, max_size=cfg.max_nodes),
+            update_config=aws_eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            labels={"phasegate/capacity": "on-demand"},
+            tags=args.tags(f"{name}-nodes", **{ROLE_TAG: EKS_NODE_ROLE}), opts=node_opts)]
+        if cfg.spot_nodes:
+            groups.append(aws_eks.NodeGroup(
+                f"{name}-spot", cluster_name=cluster, node_role_arn=role.arn,
+                subnet_ids=list(args.network.private_subnet_ids), ami_type=ami_type(cfg), capacity_type="SPOT",
+                instance_types=[cfg.node_type], launch_template=launch,
+                scaling_config=aws_eks.NodeGroupScalingConfigArgs(
+                    min_size=0, desired_size=cfg.spot_nodes, max_size=cfg.spot_nodes * 2),
+                update_config=aws_eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+                labels={"phasegate/capacity": "spot"},
+                taints=[aws_eks.NodeGroupTaintArgs(key="phasegate/spot", value="true", effect="NO_SCHEDULE")],
+                tags=args.tags(f"{name}-spot", **{ROLE_TAG: EKS_NODE_ROLE}), opts=node_opts))
+        return groups
+
+    def _pod_role(self, name: str, policy: pulumi.Input[str], args: RuntimeArgs, cluster: pulumi.Output[str],
+                  namespace: str, service_account: str) -> aws_eks.PodIdentityAssociation:
+        role = iam.Role(f"{name}-role", assume_role_policy=POD_IDENTITY_TRUST,
+                        description=f"EKS Pod Identity: {namespace}/{service_account}",
+                        tags=args.tags(f"{name}-role"), opts=pulumi.ResourceOptions(parent=self))
+        iam.RolePolicy(f"{name}-access", role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role))
+        return aws_eks.PodIdentityAssociation(
+            f"{name}-identity", cluster_name=cluster, namespace=namespace, service_account=service_account,
+            role_arn=role.arn, tags=args.tags(f"{name}-identity"), opts=pulumi.ResourceOptions(parent=role))
+
+    def _external_secrets(self, name: str, args: RuntimeArgs, cluster: pulumi.Output[str],
+                          opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
+        agent = aws_eks.Addon(f"{name}-pod-identity-agent", cluster_name=cluster, addon_name="eks-pod-identity-agent",
+                              tags=args.tags(f"{name}-pod-identity-agent"),
+                              opts=pulumi.ResourceOptions(parent=self, depends_on=self.node_groups))
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        names = sorted({secret for svc in args.app.services for secret in svc.secrets.values()})
+        secret_arns = [args.database.secret_arn] + ([args.cache.secret_arn] if args.cache else [])
+        policy = pulumi.Output.all(account=account, arns=secret_arns).apply(
+            lambda v: secret_reader_policy(args.region, v["account"], v["arns"], names))
+        identity = self._pod_role(f"{name}-external-secrets", policy, args, cluster, EXTERNAL_SECRETS_NAMESPACE,
+                                  EXTERNAL_SECRETS_ACCOUNT)
+        chart, version, repo = EXTERNAL_SECRETS_CHART
+        return k8s.helm.v3.Release(
+            f"{name}-external-secrets", chart=chart, version=version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo), namespace=EXTERNAL_SECRETS_NAMESPACE,
+            create_namespace=True, atomic=True,
+            values={"installCRDs": True, "serviceAccount": {"create": True, "name": EXTERNAL_SECRETS_ACCOUNT}},
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[agent, identity])))
+
+    def _traefik(self, name: str, opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
+        chart, version, repo = TRAEFIK_CHART
+        return k8s.helm.v3.Release(
+            f"{name}-traefik", chart=chart, version=version, repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo),
+            namespace="traefik", create_namespace=True, atomic=True,
+            values={
+                "deployment": {"replicas": 2},
+                "podDisruptionBudget": {"enabled": True, "maxUnavailable": 1},
+                "ingressClass": {"enabled": True, "isDefaultClass": True, "name": "traefik"},
+                # Plain HTTP on a fixed NodePort: TLS ends at the load balancer, which alone reaches the nodes.
+                "service": {"type": "NodePort"},
+                "ports": {"web": {"nodePort": TRAEFIK_NODE_PORT}, "websecure": {"expose": {"default": False}}},
+                "topologySpreadConstraints": [{
+                    "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+                    "whenUnsatisfiable": "ScheduleAnyway",
+                    "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "traefik"}}}],
+            }, opts=opts)
+
+    def _apply_app(self, name: str, args: RuntimeArgs, facts: pulumi.Output[EksAppFacts],
+                   opts: pulumi.ResourceOptions) -> None:
+        """Register each rendered object as its own resource, so a diff shows exactly which object changes."""
+        shapes = render_eks_objects(args.app, _SHAPE_FACTS)
+        created: dict[str, pulumi.Resource] = {}
+        for index, shape in enumerate(shapes):
+            kind, meta = shape["kind"], shape["metadata"]
+            key = f"{name}-{kind.lower()}-{meta['name']}"
+            body = facts.apply(lambda f, i=index: render_eks_objects(args.app, f)[i])
+            after = [created[k] for k in created if k.endswith("-namespace-" + NAMESPACE)]
+            local = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=after))
+            if kind in KINDS:
+                spec = {"spec": body.apply(lambda o: o["spec"])} if "spec" in shape else {}
+                created[key] = KINDS[kind](key, metadata=body.apply(lambda o: o["metadata"]), **spec, opts=local)
+            else:  # the External Secrets Operator's custom resources
+                created[key] = k8s.apiextensions.CustomResource(
+                    key, api_version=shape["apiVersion"], kind=kind, metadata=body.apply(lambda o: o["metadata"]),
+                    spec=body.apply(lambda o: o["spec"]), opts=local)
+
+    def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
+        """Average CPU per node group (EC2 publishes it per autoscaling group) and failed status checks.
+
+        Node memory needs Container Insights or the CloudWatch agent, which this phase does not install."""
+        specs = []
+        for group, asg in zip(self.node_groups, self._autoscaling_groups):
+            key = group._name.rsplit("-", 1)[-1]  # nodes, spot
+            dims = {"AutoScalingGroupName": asg}
+            specs += [
+                AlarmSpec(f"{key}-cpu", f"EKS {key} average CPU above {cfg.host_cpu_percent}% for 15 minutes",
+                          "AWS/EC2", "CPUUtilization", "GreaterThanThreshold", cfg.host_cpu_percent, dims,
+                          evaluation_periods=3),
+                AlarmSpec(f"{key}-status", f"An EKS {key} node failed its EC2 status checks", "AWS/EC2",
+                          "StatusCheckFailed", "GreaterThanThreshold", 0, dims, statistic="Maximum", period=60,
+                          evaluation_periods=2),
+            ]
+        return specs
+
+
+# Object names and kinds never depend on outputs: rendering with empty facts tells how many objects there are.
+_SHAPE_FACTS = EksAppFacts(region="", bucket="", cache=None,
+                           database=DatabaseEndpoint(address="", port=0, db_name="", secret_arn=""))
+
+RUNTIMES.register(Runtime(
+    name="eks", component="eks", ingress_port=TRAEFIK_NODE_PORT, build=EksCluster,
+    security_group=AppSecurityGroupShape(
+        "nodes", "EKS nodes: the load balancer on Traefik's NodePort (node-to-node is the cluster group's)",
+        allow_members=False),
+))

@@ -1,0 +1,247 @@
+"""The production stack's graph (EKS across three AZs, Multi-AZ RDS, Valkey failover, WAF) under mocks, from
+Pulumi.production.yaml; its Kubernetes objects; and the production rules of the pack over gRPC in both modes."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from components.config import build_stack_config
+from components.endpoints import CacheEndpoint, DatabaseEndpoint
+from components.parts.waf import MANAGED_RULE_GROUPS
+from components.render.kubernetes import EksAppFacts, render_eks_objects
+from conftest import find, run_with, set_prop, stack_values
+from offline.analyzer import evaluate
+from offline.program import ProgramError
+
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+
+
+def private_subnets(run) -> list[str]:
+    return sorted(s.id for s in run.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["tier"] == "private")
+
+
+def test_three_azs_each_with_its_own_nat_gateway(production):
+    subnets = production.of_type("aws:ec2/subnet:Subnet")
+    assert len({s.inputs["availabilityZone"] for s in subnets}) == 3
+    public = {s.id for s in subnets if s.inputs["tags"]["tier"] == "public"}
+    gateways = production.of_type("aws:ec2/natGateway:NatGateway")
+    assert len(gateways) == 3 and {g.inputs["subnetId"] for g in gateways} == public
+    assert production.one("aws:ec2/vpcEndpoint:VpcEndpoint").inputs["vpcEndpointType"] == "Gateway"  # S3
+
+
+def test_the_cluster_uses_access_entries_encrypted_secrets_and_a_private_endpoint(production):
+    cluster = production.one("eks:index:Cluster").inputs
+    key = production.one("aws:kms/key:Key")
+    assert (cluster["authenticationMode"], cluster["skipDefaultNodeGroup"], cluster["skipDefaultSecurityGroups"]) == (
+        "API", True, True)
+    assert cluster["encryptionConfigKeyArn"] == key.outputs["arn"] and key.inputs["enableKeyRotation"] is True
+    assert (cluster["endpointPrivateAccess"], cluster["endpointPublicAccess"]) == (True, True)
+    assert cluster["publicAccessCidrs"] == ["0.0.0.0/0"] and cluster["nodeAssociatePublicIpAddress"] is False
+    assert cluster["enabledClusterLogTypes"] == ["audit", "authenticator"]
+    assert (cluster["version"], cluster["upgradePolicy"]) == ("1.35", {"supportType": "STANDARD"})
+    assert sorted(cluster["privateSubnetIds"]) == private_subnets(production)
+    logs = find(production.resources, "acme-eks-control-plane-logs").inputs
+    assert (logs["name"], logs["retentionInDays"]) == ("/aws/eks/acme-production/cluster", 30)
+
+
+def test_nodes_are_private_imdsv2_and_encrypted_through_a_launch_template(production):
+    group = production.one(NODE_GROUP).inputs
+    template = production.one("aws:ec2/launchTemplate:LaunchTemplate")
+    assert sorted(group["subnetIds"]) == private_subnets(production)
+    assert group["scalingConfig"] == {"minSize": 3, "desiredSize": 3, "maxSize": 6}
+    assert (group["instanceTypes"], group["amiType"], group["capacityType"]) == (
+        ["t3.medium"], "AL2023_x86_64_STANDARD", "ON_DEMAND")
+    assert group["launchTemplate"]["id"] == template.id
+    lt = template.inputs
+    assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2}
+    assert lt["blockDeviceMappings"][0]["ebs"] == {"volumeSize": 20, "volumeType": "gp3", "encrypted": "true",
+                                                   "deleteOnTermination": "true"}
+    cluster_group = production.one("eks:index:Cluster").outputs["clusterSecurityGroupId"]
+    app_group = next(g.id for g in production.of_type("aws:ec2/securityGroup:SecurityGroup") if g.name.startswith("acme-nodes"))
+    assert lt["vpcSecurityGroupIds"] == [cluster_group, app_group]
+    # The load balancer's target group takes the node group's autoscaling group.
+    attachment = production.one("aws:autoscaling/attachment:Attachment").inputs
+    asg = production.one(NODE_GROUP).outputs["resources"][0]["autoscalingGroups"][0]["name"]
+    assert attachment == {"autoscalingGroupName": asg,
+                          "lbTargetGroupArn": production.one("aws:lb/targetGroup:TargetGroup").outputs["arn"]}
+    assert production.one("aws:lb/targetGroup:TargetGroup").inputs["port"] == 30080
+
+
+def test_arm64_nodes_and_a_spot_group_for_stateless_work():
+    values = stack_values("production")
+    values["phasegate:compute"] = {"runtime": "eks", "architecture": "arm64", "spotNodes": 2}
+    run = run_with("production", values)
+    on_demand, spot = sorted(run.of_type(NODE_GROUP), key=lambda g: g.name)[0], sorted(
+        run.of_type(NODE_GROUP), key=lambda g: g.name)[1]
+    assert (on_demand.inputs["instanceTypes"], on_demand.inputs["amiType"]) == (["t4g.medium"], "AL2023_ARM_64_STANDARD")
+    assert spot.inputs["capacityType"] == "SPOT" and spot.inputs["taints"] == [
+        {"key": "phasegate/spot", "value": "true", "effect": "NO_SCHEDULE"}]
+    assert len(run.of_type("aws:autoscaling/attachment:Attachment")) == 2
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"architecture": "arm64", "nodeInstanceType": "t3.medium"},
+     "Pulumi.production.yaml: phasegate:compute.nodeInstanceType: 't3.medium' does not match architecture arm64"),
+    ({"version": "1.28"}, "Pulumi.production.yaml: phasegate:compute.version: '1.28' is not an EKS version phasegate "
+                          "knows the support dates of"),
+    ({"version": "1.33"}, "Pulumi.production.yaml: phasegate:compute.version: EKS 1.33 left standard support on "
+                          "2026-07-29: with upgradePolicy STANDARD, EKS upgrades it on its own"),
+])
+def test_eks_settings_that_cannot_work_are_refused_with_the_key(change, message):
+    values = stack_values("production")
+    values["phasegate:compute"] = {"runtime": "eks", **change}
+    with pytest.raises(ProgramError) as error:
+        run_with("production", values)
+    assert any(m.startswith(message) for m in error.value.messages), error.value.messages
+
+
+def test_the_database_is_multi_az_with_two_weeks_of_backups_and_performance_insights(production):
+    db = production.one("aws:rds/instance:Instance")
+    assert (db.inputs["multiAz"], db.inputs["backupRetentionPeriod"], db.inputs["deletionProtection"]) == (True, 14, True)
+    assert (db.inputs["performanceInsightsEnabled"], db.inputs["performanceInsightsRetentionPeriod"]) == (True, 7)
+    assert db.protect and db.inputs["publiclyAccessible"] is False
+
+
+def test_the_cache_fails_over_across_azs(production):
+    group = production.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs
+    assert (group["engine"], group["numCacheClusters"], group["automaticFailoverEnabled"],
+            group["multiAzEnabled"], group["transitEncryptionEnabled"]) == ("valkey", 2, True, True, True)
+
+
+def test_the_waf_guards_the_load_balancer_with_managed_rules_and_a_rate_limit(production):
+    acl = production.one("aws:wafv2/webAcl:WebAcl")
+    association = production.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs
+    assert association == {"resourceArn": production.one("aws:lb/loadBalancer:LoadBalancer").outputs["arn"],
+                           "webAclArn": acl.outputs["arn"]}
+    rules = acl.inputs["rules"]
+    assert acl.inputs["scope"] == "REGIONAL" and acl.inputs["defaultAction"] == {"allow": {}}
+    assert [(r["name"], r["priority"]) for r in rules] == [
+        ("AWSManagedRulesCommonRuleSet", 0), ("AWSManagedRulesKnownBadInputsRuleSet", 1),
+        ("AWSManagedRulesAmazonIpReputationList", 2), ("rate-limit-per-ip", 3)]
+    assert all(r["statement"]["managedRuleGroupStatement"]["vendorName"] == "AWS" for r in rules[:3])
+    assert rules[3]["action"] == {"block": {}}
+    assert rules[3]["statement"]["rateBasedStatement"] == {"aggregateKeyType": "IP", "limit": 2000,
+                                                            "evaluationWindowSec": 300}
+    assert len(MANAGED_RULE_GROUPS) == 3
+
+
+def test_http_redirects_to_https_on_the_domain(production):
+    listeners = {r.inputs["port"]: r.inputs for r in production.of_type("aws:lb/listener:Listener")}
+    assert listeners[443]["protocol"] == "HTTPS"
+    assert listeners[80]["defaultActions"] == [{"type": "redirect", "redirect": {
+        "protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+
+
+def test_the_app_runs_as_kubernetes_objects_with_secrets_from_the_operator(production):
+    kinds = sorted(r.type.split(":")[-1] for r in production.resources if r.type.startswith("kubernetes:")
+                   and r.custom)
+    assert kinds == ["Deployment", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
+                     "HorizontalPodAutoscaler", "Ingress", "Namespace", "PodDisruptionBudget", "PodDisruptionBudget",
+                     "Release", "Release", "SecretStore", "Service", "Service", "ServiceAccount"]
+    provider = production.one("pulumi:providers:kubernetes")
+    assert json.loads(provider.inputs["kubeconfig"])["users"][0]["user"]["exec"]["args"][-3] == "acme-production"
+    releases = {r.inputs["chart"]: r.inputs for r in production.of_type("kubernetes:helm.sh/v3:Release")}
+    assert releases["traefik"]["values"]["ports"]["web"]["nodePort"] == 30080
+    assert releases["external-secrets"]["version"] == "0.19.2"
+    identities = {(r.inputs["namespace"], r.inputs["serviceAccount"])
+                  for r in production.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")}
+    assert identities == {("external-secrets", "external-secrets"), ("phasegate", "app")}
+
+
+FACTS = EksAppFacts(region="us-west-2", bucket="acme-assets-abc",
+                    database=DatabaseEndpoint(address="db.example", port=5432, db_name="app",
+                                              secret_arn="arn:aws:secretsmanager:us-west-2:1:secret:rds!db-1"),
+                    cache=CacheEndpoint(address="cache.example", port=6379,
+                                        secret_arn="arn:aws:secretsmanager:us-west-2:1:secret:cache-1"))
+
+
+def _objects(kind: str) -> dict[str, dict]:
+    app = build_stack_config(stack_values("production"), "production").app
+    return {o["metadata"]["name"]: o for o in render_eks_objects(app, FACTS) if o["kind"] == kind}
+
+
+def test_deployments_have_probes_resources_and_spread_across_zones_and_nodes():
+    web = _objects("Deployment")["web"]["spec"]
+    pod = web["template"]["spec"]
+    [container] = pod["containers"]
+    assert container["readinessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+    assert container["resources"] == {"requests": {"cpu": "1000m", "memory": "1024Mi"}, "limits": {"memory": "1024Mi"}}
+    assert [c["topologyKey"] for c in pod["topologySpreadConstraints"]] == [
+        "topology.kubernetes.io/zone", "kubernetes.io/hostname"]
+    assert "replicas" not in web  # the HPA owns it
+    assert pod["serviceAccountName"] == "app"
+    assert _objects("PodDisruptionBudget")["web"]["spec"]["maxUnavailable"] == 1
+    hpa = _objects("HorizontalPodAutoscaler")["web"]["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (3, 9)
+
+
+def test_no_secret_value_is_inline_only_references_and_templates():
+    deployment = json.dumps(_objects("Deployment"))
+    assert "NEXTAUTH_SECRET" not in deployment and "JWT_SECRET" not in deployment
+    web = _objects("ExternalSecret")["web"]["spec"]
+    assert web["target"]["name"] == "web-secrets" and web["secretStoreRef"]["name"] == "aws-secrets-manager"
+    assert {d["secretKey"]: d["remoteRef"] for d in web["data"]} == {
+        "db_username": {"key": FACTS.database.secret_arn, "property": "username"},
+        "db_password": {"key": FACTS.database.secret_arn, "property": "password"},
+        "cache_token": {"key": FACTS.cache.secret_arn},
+        "NEXTAUTH_SECRET": {"key": "acme/nextauth-secret"}}
+    template = web["target"]["template"]["data"]
+    assert template["DATABASE_URL"] == ("postgresql://{{ .db_username | urlquery }}:{{ .db_password | urlquery }}"
+                                        "@db.example:5432/app?sslmode=require")
+    assert template["REDIS_URL"] == "rediss://:{{ .cache_token | urlquery }}@cache.example:6379"
+
+
+# --- the production rules, over gRPC as the engine sends them ---------------------------------------------------
+
+@pytest.fixture(scope="module", params=["update", "preview"])
+def judged(request, production, production_first_preview):
+    run = production_first_preview if request.param == "preview" else production
+    return lambda graph: evaluate(graph, stack="production", project="phasegate", config=run.config,
+                                  preview=request.param == "preview"), run
+
+
+def _failures(evaluation) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for v in evaluation.mandatory_failures:
+        found.setdefault(v.policy, []).append(v.message.split("\n", 1)[1])
+    return found
+
+
+def test_a_single_az_production_database_fails(judged):
+    judge, run = judged
+    graph = copy.deepcopy(run.resources)
+    set_prop(find(graph, "acme-db-postgres"), "multiAz", False)
+    assert _failures(judge(graph)) == {"multi-az-database": [
+        "acme-db-postgres is a production database in one AZ: set multi_az=True (a standby in a second AZ takes "
+        "over in about a minute)."]}
+
+
+def test_a_production_load_balancer_without_waf_fails(judged):
+    judge, run = judged
+    graph = [r for r in copy.deepcopy(run.resources) if r.type != "aws:wafv2/webAclAssociation:WebAclAssociation"]
+    assert _failures(judge(graph)) == {"waf-protection": [
+        "acme-lb-alb faces the internet without AWS WAF: associate a web ACL (aws.wafv2.WebAclAssociation) with "
+        "managed rule groups and a rate limit."]}
+
+
+def test_a_web_acl_without_rules_fails(judged):
+    judge, run = judged
+    graph = copy.deepcopy(run.resources)
+    set_prop(find(graph, "acme-waf-acl"), "rules", [])
+    assert _failures(judge(graph)) == {"waf-protection": [
+        "acme-lb-alb's web ACL acme-waf-acl has no rules, so it inspects nothing: add the AWS managed rule groups "
+        "and a rate-based rule."]}
+
+
+def test_plain_http_beside_https_fails(judged):
+    judge, run = judged
+    graph = copy.deepcopy(run.resources)
+    http = find(graph, "acme-lb-http")
+    set_prop(http, "defaultActions", [{"type": "forward", "targetGroupArn": "arn:tg"}])
+    assert _failures(judge(graph)) == {"https-redirect": [
+        "acme-lb-http serves plain HTTP on port 80 of acme-lb-alb, which has HTTPS: make its default action a "
+        "redirect to HTTPS (301)."]}
