@@ -38,3 +38,8 @@ EKS_STANDARD_SUPPORT_ENDS = {
     "1.29": "2025-03-23", "1.30": "2025-07-23", "1.31": "2025-11-26", "1.32": "2026-03-23",
     "1.33": "2026-07-29", "1.34": "2026-12-02", "1.35": "2027-03-27",
 }
+
+# The root device of the images phasegate runs: /dev/xvda on Amazon Linux 2023 (and the EKS AL2023 AMIs), /dev/sda1 on
+# Ubuntu. A launch template that maps neither leaves instances the image's own root volume, unencrypted unless the
+# account encrypts EBS by default, and sized as the image says.
+ROOT_DEVICE_NAMES = ("/dev/xvda", "/dev/sda1")

@@ -141,5 +141,12 @@ def declared(resource: Any) -> Any:
     return remembered if remembered is not None else plain(resource.props)
 
 
+def declared_inputs(resource: Any) -> Any:
+    """The resource's declared inputs if `Analyze` saw them in this process, else None: never its outputs, where the
+    provider fills in values the program did not set."""
+    with _INPUTS_LOCK:
+        return _INPUTS.get(resource.urn)
+
+
 def outputs(resource: Any) -> Any:
     return plain(resource.props)

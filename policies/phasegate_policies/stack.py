@@ -49,10 +49,14 @@ def resource_region(resource: Any, default: str) -> str:
 
 
 def priced_view(resources: Iterable[Any], default_region: str) -> list[PricedResource]:
-    """pulumi_policy's resources as the estimator's input: what each declared, in its own region."""
+    """pulumi_policy's resources as the estimator's input: what each declared, in its own region, with the property
+    dependencies and known ids the estimator follows from one resource to another (a node group's launch template)."""
     return [
         PricedResource.from_engine(urn=r.urn, type=r.resource_type, name=r.name, props=declared(r),
                                    provider_props=r.provider.props if r.provider else None,
-                                   parent=r.parent.urn if r.parent else None, default_region=default_region)
+                                   parent=r.parent.urn if r.parent else None, default_region=default_region,
+                                   property_dependencies={prop: [d.urn for d in deps] for prop, deps in
+                                                          (r.property_dependencies or {}).items()},
+                                   outputs=r.props)
         for r in resources
     ]

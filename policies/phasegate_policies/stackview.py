@@ -16,7 +16,7 @@ from pulumi_policy import ReportViolation
 
 from .engine import UNKNOWN, declared, dig, outputs
 
-LINK_KEYS = ("id", "arn", "name", "bucket")
+LINK_KEYS = ("id", "arn", "name", "bucket", "clusterIdentifier")
 
 
 class StackView:
@@ -25,6 +25,13 @@ class StackView:
         self._declared = {r.urn: declared(r) for r in self.resources}
         self._outputs = {r.urn: outputs(r) for r in self.resources}
         self._by_value: dict[str, Any] = {}
+        self._descendants: dict[str, set[str]] = {}
+        for r in self.resources:
+            ancestor, seen = r.parent, set()
+            while ancestor is not None and ancestor.urn not in seen:
+                seen.add(ancestor.urn)
+                self._descendants.setdefault(ancestor.urn, set()).add(r.resource_type)
+                ancestor = ancestor.parent
         for r in self.resources:
             for key in LINK_KEYS:
                 value = dig(self._outputs[r.urn], key)
@@ -41,14 +48,22 @@ class StackView:
     def of_type(self, *types: str) -> list[Any]:
         return [r for r in self.resources if r.resource_type in types]
 
-    def targets(self, resource: Any, prop: str) -> list[Any]:
-        """The resources `prop` of `resource` refers to: by property dependency, else by known id/ARN/name."""
+    def targets(self, resource: Any, prop: str, values: Optional[list[Any]] = None) -> list[Any]:
+        """The resources `prop` of `resource` refers to: by property dependency, else by known id/ARN/name.
+
+        `values` are the references when they sit inside `prop` (a launch template's `id` or `name`); by default
+        the value of `prop` itself."""
         linked = list((resource.property_dependencies or {}).get(prop) or [])
         if linked:
             return linked
-        value = dig(self.props(resource), prop)
-        values = value if isinstance(value, list) else [value]
+        if values is None:
+            value = dig(self.props(resource), prop)
+            values = value if isinstance(value, list) else [value]
         return [self._by_value[v] for v in values if isinstance(v, str) and v in self._by_value]
+
+    def descendant_types(self, resource: Any) -> set[str]:
+        """The types of the resources under `resource` (a component's children, theirs, and so on)."""
+        return self._descendants.get(resource.urn, set())
 
     def refers_to_unresolved(self, resource: Any, prop: str) -> bool:
         """`prop` is set, but to something this view cannot resolve (an unknown, or a resource outside the stack)."""

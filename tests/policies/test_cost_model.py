@@ -247,7 +247,9 @@ def test_catalog_entries_carry_unit_source_and_date_for_every_region():
                                     "ap-southeast-1"}
     for key, entry in catalog.prices.items():
         assert entry["unit"] and entry["source"] and re.match(r"^\d{4}-\d{2}-\d{2}$", entry["taken"]), key
-        assert set(entry["byRegion"]) == set(catalog.regions), key
+        # A region without a citable price is left out only where the entry says why (it then prices as unpriced).
+        assert set(entry["byRegion"]) == set(catalog.regions) or entry.get("regionsNotListed"), key
+        assert set(entry["byRegion"]) <= set(catalog.regions) and entry["byRegion"], key
         assert all(value is not None for value in entry["byRegion"].values()), key
 
 
@@ -273,14 +275,418 @@ def test_a_version_past_standard_support_is_priced_as_extended_support_unless_th
     assert lines(priced(typ, {"version": "1.35", **extra})) == [("EKS control plane, 730 h", 73.0)]
 
 
-def test_the_production_stack_prices_its_cluster_once_and_its_nodes_with_their_volumes(production):
+@pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
+def test_the_production_stack_prices_its_cluster_once_and_its_nodes_with_their_volumes(production,
+                                                                                      production_first_preview, preview):
+    """Priced as the pack prices it: declared inputs, with the property dependencies and outputs the engine sends."""
     import yaml
 
     from conftest import ROOT
-    from offline.check import price
+    from phasegate_policies.cost import parse_usage
 
+    run = production_first_preview if preview else production
     values = yaml.safe_load((ROOT / "Pulumi.production.yaml").read_text())["config"]
-    rows, _ = price(production.resources, values, "us-west-2")
-    names = [(row.resource, row.item) for row in rows if row.resource in ("acme-eks-cluster", "acme-eks-nodes")]
+    usage, _ = parse_usage(values["phasegate:usage"])
+    result = estimate(engine_view(run.resources, "us-west-2"), usage, "us-west-2")
+    names = [(line.name, line.item) for line in result.lines if line.name in ("acme-eks-cluster", "acme-eks-nodes")]
+    # The node volume comes from the node group's launch template (20 GB gp3 on /dev/xvda), linked by dependency.
     assert names == [("acme-eks-cluster", "EKS control plane, 730 h"), ("acme-eks-nodes", "3 x t3.medium node"),
-                     ("acme-eks-nodes", "3 x 20 GB node volume")]
+                     ("acme-eks-nodes", "3 x 20 GB gp3 node volume (/dev/xvda, launch template acme-eks-nodes)")]
+    assert result.unknown == [] and result.unpriced == []
+
+
+def engine_view(recorded, region: str) -> list[PricedResource]:
+    """Recorded resources as the pack's `priced_view` hands them to the estimator."""
+    return [PricedResource.from_engine(urn=r.urn, type=r.type, name=r.name, props=r.inputs, default_region=region,
+                                       parent=r.parent, property_dependencies=r.property_dependencies,
+                                       outputs=r.outputs) for r in recorded]
+
+
+# --- resources priced from the resources they link to -----------------------------------------------------------
+
+def node(typ: str, name: str, props: dict, *, region: str = "us-east-1", deps: dict | None = None,
+         outputs: dict | None = None, parent: str | None = None) -> PricedResource:
+    """A resource as the engine describes it: its inputs, property dependencies (URNs) and outputs."""
+    return PricedResource.from_engine(urn=f"urn:{typ}::{name}", type=typ, name=name, props=props,
+                                      default_region=region, parent=parent, property_dependencies=deps or {},
+                                      outputs=outputs if outputs is not None else props)
+
+
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+ASG = "aws:autoscaling/group:Group"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+UNKNOWN = UNKNOWN_STRING_VALUE
+
+
+def template(name: str = "web", instance_type: str | None = "t3.small", *, lt_id: str = "lt-0abc",
+             mappings: list | None = None, **props) -> PricedResource:
+    declared = {"metadataOptions": {"httpTokens": "required"}, **props,
+                "blockDeviceMappings": mappings if mappings is not None else [
+                    {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 30, "volumeType": "gp3", "encrypted": "true"}}]}
+    if instance_type:
+        declared["instanceType"] = instance_type
+    return node(LT, name, declared, outputs={**declared, "id": lt_id, "name": f"{name}-123"})
+
+
+def group(lt: PricedResource, *, first_preview: bool = True, **props) -> PricedResource:
+    """An autoscaling group using `lt`: at a first preview by dependency (the id unknown), else only by its known id
+    (no dependency sent: the fallback)."""
+    spec = {"id": UNKNOWN if first_preview else "lt-0abc", "version": "$Latest"}
+    return node(ASG, "workers", {"minSize": 1, "maxSize": 4, "launchTemplate": spec, **props},
+                deps={"launchTemplate": [lt.urn]} if first_preview else {})
+
+
+def test_an_autoscaling_group_is_priced_from_its_launch_template_at_a_first_preview_and_at_an_update():
+    # us-east-1 t3.small $0.0208/h; the template's 30 GB gp3 root at $0.08/GB-month.
+    for first_preview in (True, False):
+        lt = template()
+        result = estimate([lt, group(lt, first_preview=first_preview, desiredCapacity=2)], NO_USAGE, "us-east-1")
+        assert lines(result) == [
+            ("2 x t3.small instance (desired capacity, launch template web), 730 h x $0.0208", 30.368),
+            ("2 x 30 GB gp3 volume (/dev/xvda, launch template web)", 4.8)], first_preview
+    lt = template()
+    only_min = estimate([lt, group(lt, minSize=3)], NO_USAGE, "us-east-1")
+    assert lines(only_min)[0] == (
+        "3 x t3.small instance (minimum size; no desired capacity, launch template web), 730 h x $0.0208", 45.552)
+
+
+def test_an_autoscaling_group_whose_template_cannot_be_followed_fails_closed():
+    lt = template()
+    unknown = estimate([lt, node(ASG, "workers", {"minSize": 1, "launchTemplate": {"id": UNKNOWN}})], NO_USAGE,
+                       "us-east-1")
+    assert unknown.lines == [] and unknown.unknown == [
+        ("urn:aws:autoscaling/group:Group::workers", ASG,
+         "launchTemplate is unknown at preview and not linked to a resource of this stack")]
+    outside = estimate([node(ASG, "workers", {"minSize": 1, "launchTemplate": {"id": "lt-elsewhere"}})], NO_USAGE,
+                       "us-east-1")
+    assert outside.unpriced == [("urn:aws:autoscaling/group:Group::workers", ASG,
+                                 "launchTemplate (lt-elsewhere) is not a resource of this stack, so what it sets cannot "
+                                 "be read")]
+    typeless = template(instance_type=None)
+    assert estimate([typeless, group(typeless)], NO_USAGE, "us-east-1").unpriced[0][2] == (
+        "launch template web sets no instanceType, so the instance type cannot be told")
+    bare = estimate([node(ASG, "workers", {"minSize": 1})], NO_USAGE, "us-east-1")
+    assert bare.unpriced[0][2] == ("it names no launch template, mixed instances policy or launch configuration, so "
+                                   "there is no way to tell the instance type")
+
+
+def test_a_template_that_does_not_map_the_root_device_leaves_the_images_root_volume_priced():
+    lt = template(mappings=[{"deviceName": "/dev/sdf", "ebs": {"volumeSize": 100, "volumeType": "gp3"}}])
+    result = estimate([lt, group(lt, desiredCapacity=1)], NO_USAGE, "us-east-1")
+    assert lines(result)[1:] == [("1 x 8 GB gp3 volume (the image's root device, launch template web)", 0.64),
+                                 ("1 x 100 GB gp3 volume (/dev/sdf, launch template web)", 8.0)]
+
+
+def test_a_mixed_instances_policy_charges_its_most_expensive_override_and_says_so():
+    lt = template()
+    policy = {"launchTemplate": {"launchTemplateSpecification": {"launchTemplateId": UNKNOWN},
+                                 "overrides": [{"instanceType": "t3.small"}, {"instanceType": "m5.large"},
+                                               {"instanceType": "t3.medium", "weightedCapacity": "2"}]},
+              "instancesDistribution": {"onDemandPercentageAboveBaseCapacity": 20}}
+    asg = node(ASG, "workers", {"minSize": 1, "desiredCapacity": 2, "mixedInstancesPolicy": policy},
+               deps={"mixedInstancesPolicy": [lt.urn]})
+    result = estimate([lt, asg], NO_USAGE, "us-east-1")
+    # m5.large $0.096/h: 2 x 730 x 0.096 = 140.16 beats 1 x t3.medium (weight 2) and 2 x t3.small.
+    assert lines(result) == [
+        ("2 x m5.large instance (desired capacity; the most expensive of m5.large, t3.medium, t3.small, an upper "
+         "bound; Spot capacity charged at the on-demand price, an upper bound), 730 h x $0.096", 140.16),
+        ("2 x 30 GB gp3 volume (/dev/xvda, launch template web)", 4.8)]
+    by_attributes = {**policy, "launchTemplate": {**policy["launchTemplate"],
+                                                  "overrides": [{"instanceRequirements": {"vcpuCount": {"min": 2}}}]}}
+    attributes = node(ASG, "workers", {"minSize": 1, "mixedInstancesPolicy": by_attributes},
+                      deps={"mixedInstancesPolicy": [lt.urn]})
+    assert estimate([lt, attributes], NO_USAGE, "us-east-1").unpriced[0][2].endswith(
+        "selects instance types by attributes (instanceRequirements), so the types AWS picks cannot be priced")
+
+
+def test_a_launch_configuration_is_priced_through_the_group_that_uses_it():
+    config = node("aws:ec2/launchConfiguration:LaunchConfiguration", "legacy",
+                  {"imageId": "ami-1", "instanceType": "t3.small", "rootBlockDevice": {"volumeSize": 20}},
+                  outputs={"name": "legacy-7a1", "id": "legacy-7a1"})
+    asg = node(ASG, "workers", {"minSize": 1, "desiredCapacity": 1, "launchConfiguration": UNKNOWN},
+               deps={"launchConfiguration": [config.urn]})
+    assert lines(estimate([config, asg], NO_USAGE, "us-east-1")) == [
+        ("1 x t3.small instance (desired capacity, launch configuration legacy), 730 h x $0.0208", 15.184),
+        ("1 x 20 GB gp3 volume (root, launch configuration legacy)", 1.6)]
+
+
+def test_the_autoscaling_group_eks_creates_for_a_node_group_is_not_priced_twice():
+    """EKS's own group is no Pulumi resource: the node group is priced, and an attachment naming its group is free."""
+    nodes = node(NODE_GROUP, "nodes", {"instanceTypes": ["t3.medium"], "scalingConfig": {"desiredSize": 3}})
+    attachment = node("aws:autoscaling/attachment:Attachment", "to-alb", {"autoscalingGroupName": UNKNOWN},
+                      deps={"autoscalingGroupName": [nodes.urn]})
+    result = estimate([nodes, attachment], NO_USAGE, "us-east-1")
+    assert lines(result) == [("3 x t3.medium node", 91.104), ("3 x 20 GB node volume", 4.8)]
+    assert result.unpriced == [] and result.unknown == []
+
+
+def test_a_node_group_prices_its_most_expensive_type_spot_at_on_demand_and_eks_defaults():
+    mixed = priced(NODE_GROUP, {"instanceTypes": ["t3.medium", "m5.large"], "capacityType": "SPOT",
+                                "scalingConfig": {"desiredSize": 2}})
+    assert lines(mixed)[0] == ("2 x m5.large node (the most expensive of t3.medium, m5.large: EKS may start any of "
+                               "them; an upper bound) (SPOT capacity charged at the on-demand price, an upper bound)",
+                               140.16)
+    default = priced(NODE_GROUP, {"scalingConfig": {"desiredSize": 1}})
+    assert lines(default) == [("1 x t3.medium node (EKS's default: neither the node group nor a launch template "
+                               "names a type)", 30.368), ("1 x 20 GB node volume", 1.6)]
+    windows = priced(NODE_GROUP, {"amiType": "WINDOWS_CORE_2022_x86_64", "instanceTypes": ["t3.medium"],
+                                  "scalingConfig": {"desiredSize": 1}})
+    assert lines(windows)[1] == ("1 x 50 GB node volume", 4.0)
+
+
+def test_a_node_group_takes_type_and_disk_from_its_launch_template():
+    lt = template("nodes", "m5.large", mappings=[
+        {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 50, "volumeType": "gp3", "encrypted": "true"}}])
+    nodes = node(NODE_GROUP, "nodes", {"scalingConfig": {"desiredSize": 2}, "launchTemplate": {"id": UNKNOWN}},
+                 deps={"launchTemplate": [lt.urn]})
+    assert lines(estimate([lt, nodes], NO_USAGE, "us-east-1")) == [
+        ("2 x m5.large node (from launch template nodes)", 140.16),
+        ("2 x 50 GB gp3 node volume (/dev/xvda, launch template nodes)", 8.0)]
+    unlinked = node(NODE_GROUP, "nodes", {"scalingConfig": {"desiredSize": 2}, "launchTemplate": {"id": UNKNOWN}})
+    assert estimate([lt, unlinked], NO_USAGE, "us-east-1").unknown[0][2] == (
+        "launchTemplate is unknown at preview and not linked to a resource of this stack")
+
+
+def test_pulumi_eks_managed_node_groups_are_priced_from_inputs_only_without_their_child():
+    component = PricedResource("urn:mng", "eks:index:ManagedNodeGroup", "spot",
+                               {"instanceTypes": ["t3.large"], "scalingConfig": {"desiredSize": 2}}, "us-east-1")
+    assert lines(estimate([component], NO_USAGE, "us-east-1")) == [("2 x t3.large node", 121.472),
+                                                                  ("2 x 20 GB node volume", 3.2)]
+    child = PricedResource("urn:child", NODE_GROUP, "spot-nodeGroup",
+                           {"instanceTypes": ["t3.large"], "scalingConfig": {"desiredSize": 2}}, "us-east-1",
+                           parent="urn:mng")
+    assert lines(estimate([component, child], NO_USAGE, "us-east-1")) == [("2 x t3.large node", 121.472),
+                                                                         ("2 x 20 GB node volume", 3.2)]  # never both
+
+
+def test_pulumi_eks_self_managed_node_groups_are_priced_by_their_autoscaling_group_or_fail_closed():
+    component = PricedResource("urn:ng", "eks:index:NodeGroupV2", "ng", {"instanceType": "t3.small"}, "us-east-1")
+    assert estimate([component], NO_USAGE, "us-east-1").unpriced == [
+        ("urn:ng", "eks:index:NodeGroupV2", "no price for this resource type")]
+    lt = template("ng-lt")
+    asg = node(ASG, "ng-asg", {"minSize": 1, "desiredCapacity": 1, "launchTemplate": {"id": UNKNOWN}},
+               deps={"launchTemplate": [lt.urn]}, parent="urn:ng")
+    result = estimate([component, lt, asg], NO_USAGE, "us-east-1")
+    assert result.unpriced == [] and [line.name for line in result.lines] == ["ng-asg", "ng-asg"]
+
+
+# --- Kubernetes objects ---------------------------------------------------------------------------------------
+
+SERVICE = "kubernetes:core/v1:Service"
+SUBNETS = [node("aws:ec2/subnet:Subnet", f"public-{z}", {"availabilityZone": f"us-east-1{z}"}) for z in "ab"]
+
+
+def service(spec, annotations=None) -> PricedResource:
+    return node(SERVICE, "web", {"metadata": {"name": "web", "annotations": annotations or {}}, "spec": spec})
+
+
+def test_workloads_and_cluster_ip_services_are_free_but_a_load_balancer_service_is_priced():
+    free = estimate([node("kubernetes:apps/v1:Deployment", "web", {"spec": {"replicas": 3}}),
+                     service({"ports": [{"port": 80}]})], NO_USAGE, "us-east-1")
+    assert free.lines == [] and free.unpriced == [] and free.unknown == []
+    classic = estimate(SUBNETS + [service({"type": "LoadBalancer"})], Usage(gbServedPerMonth=50), "us-east-1")
+    assert lines(classic) == [
+        ("Classic Load Balancer (in-tree cloud controller, the default for type LoadBalancer), 730 h", 18.25),
+        ("50 GB processed (all declared internet traffic, an upper bound)", 0.4),
+        ("2 public IPv4 addresses (one per AZ of the stack's subnets, an upper bound)", 7.3)]
+    network = estimate(SUBNETS + [service({"type": "LoadBalancer"},
+                                          {"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"})],
+                       Usage(gbServedPerMonth=730), "us-east-1")
+    assert lines(network) == [("Network Load Balancer (in-tree cloud controller), 730 h", 16.425),
+                              ("1.000 NLCU average (all declared traffic, an upper bound)", 4.38),
+                              ("2 public IPv4 addresses (one per AZ of the stack's subnets, an upper bound)", 7.3)]
+    internal = estimate([service({"type": "LoadBalancer"},
+                                 {"service.beta.kubernetes.io/aws-load-balancer-type": "external"})],
+                        NO_USAGE, "us-east-1")
+    assert [item for item, _ in lines(internal)] == ["Network Load Balancer (AWS Load Balancer Controller), 730 h",
+                                                     "0.000 NLCU average (all declared traffic, an upper bound)"]
+
+
+def test_a_load_balancer_service_fails_closed_where_it_cannot_be_priced_or_is_unknown():
+    elsewhere = estimate([service({"type": "LoadBalancer", "loadBalancerClass": "example.com/lb"})], NO_USAGE,
+                         "us-east-1")
+    assert "is implemented by a controller phasegate does not know" in elsewhere.unpriced[0][2]
+    oregon = estimate([node(SERVICE, "web", {"spec": {"type": "LoadBalancer"}}, region="us-west-2")], NO_USAGE,
+                      "us-west-2")
+    assert oregon.unpriced[0][2] == "no classicLbHour price for region us-west-2"
+    unknown = estimate([PricedResource.from_engine(urn="urn:svc", type=SERVICE, name="web", default_region="us-east-1",
+                                                   props={"metadata": {"name": "web"}, "spec": UNKNOWN})],
+                       NO_USAGE, "us-east-1")
+    assert unknown.unknown == [("urn:svc", SERVICE, "spec (a Service of type LoadBalancer creates an AWS load "
+                                                    "balancer) is unknown at preview")]
+
+
+@pytest.mark.parametrize("request_, storage_class, item, usd", [
+    ("10Gi", None, "10 GB gp3 (the default storage class, assumed gp3) EBS volume", 0.8),
+    ("10Gi", "gp2", "10 GB gp2 (storage class gp2) EBS volume", 1.0),
+    ("500Mi", "fast", "0.488281 GB gp3 (storage class fast, assumed gp3) EBS volume", 0.0391),
+    ("20G", "gp3", "18.6265 GB gp3 (storage class gp3) EBS volume", 1.4901),
+])
+def test_a_persistent_volume_claim_is_an_ebs_volume_of_its_requested_size(request_, storage_class, item, usd):
+    spec = {"resources": {"requests": {"storage": request_}}, **({"storageClassName": storage_class}
+                                                                  if storage_class else {})}
+    assert lines(priced("kubernetes:core/v1:PersistentVolumeClaim", {"spec": spec})) == [(item, usd)]
+
+
+def test_a_claim_reads_its_storage_class_and_fails_closed_on_what_it_cannot_price():
+    cls = node("kubernetes:storage.k8s.io/v1:StorageClass", "standard",
+               {"metadata": {"name": "standard"}, "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp2"}})
+    claim = node("kubernetes:core/v1:PersistentVolumeClaim", "data",
+                 {"spec": {"storageClassName": "standard", "resources": {"requests": {"storage": "100Gi"}}}})
+    assert lines(estimate([cls, claim], NO_USAGE, "us-east-1")) == [
+        ("100 GB gp2 (storage class standard) EBS volume", 10.0)]
+    bad = priced("kubernetes:core/v1:PersistentVolumeClaim", {"spec": {"resources": {"requests": {"storage": "ten"}}}})
+    assert bad.unpriced[0][2] == "claim.spec.resources.requests.storage 'ten' is not a Kubernetes quantity (e.g. 10Gi)"
+    io2 = priced("kubernetes:core/v1:PersistentVolumeClaim",
+                 {"spec": {"storageClassName": "io2-fast", "resources": {"requests": {"storage": "1Gi"}}}})
+    assert io2.unpriced[0][2] == "storage class io2-fast provisions io2 storage, which the catalog does not price"
+
+
+def test_a_stateful_set_gets_one_volume_per_replica_and_claim_template():
+    result = priced("kubernetes:apps/v1:StatefulSet", {"spec": {"replicas": 3, "volumeClaimTemplates": [
+        {"metadata": {"name": "data"}, "spec": {"resources": {"requests": {"storage": "20Gi"}}}}]}})
+    assert lines(result) == [("3 x 20 GB gp3 (the default storage class, assumed gp3) EBS volume (claim template "
+                              "data, one per replica)", 4.8)]
+
+
+@pytest.mark.parametrize("values, reason", [
+    ({"service": {"type": "NodePort"}, "ports": {"web": {"nodePort": 30080}}}, None),
+    ({"persistence": {"enabled": False}}, None),
+    ({"controller": {"service": {"type": "LoadBalancer"}}},
+     "cannot price what the chart creates: values.controller.service.type is LoadBalancer (an AWS load balancer)"),
+    ({"primary": {"persistence": {"enabled": True, "size": "8Gi"}}},
+     "cannot price what the chart creates: values.primary.persistence asks for persistent volumes (EBS)"),
+])
+def test_a_helm_release_is_free_unless_its_values_ask_for_what_the_pack_cannot_see(values, reason):
+    result = priced("kubernetes:helm.sh/v3:Release", {"chart": "x", "values": values})
+    assert result.lines == []
+    assert result.unpriced == ([] if reason is None else [("urn:kubernetes:helm.sh/v3:Release::r",
+                                                            "kubernetes:helm.sh/v3:Release", reason)])
+
+
+def test_a_chart_with_values_unknown_at_preview_is_unknown_and_a_v4_chart_with_children_is_priced_by_them():
+    unknown = estimate([PricedResource.from_engine(
+        urn="urn:chart", type="kubernetes:helm.sh/v4:Chart", name="c", default_region="us-east-1",
+        props={"chart": "x", "values": {"service": {"type": UNKNOWN}}})], NO_USAGE, "us-east-1")
+    assert unknown.unknown == [("urn:chart", "kubernetes:helm.sh/v4:Chart", "values.service.type is unknown at "
+                                "preview, so what the chart creates cannot be shown to cost nothing")]
+    chart = PricedResource("urn:chart", "kubernetes:helm.sh/v4:Chart", "c",
+                           {"values": {"service": {"type": "LoadBalancer"}}}, "us-east-1")
+    child = PricedResource("urn:svc", SERVICE, "c-svc", {"spec": {"type": "ClusterIP"}}, "us-east-1", parent="urn:chart")
+    assert estimate([chart, child], NO_USAGE, "us-east-1").unpriced == []  # its objects are judged, not its values
+
+
+# --- AWS Backup -----------------------------------------------------------------------------------------------
+
+PLAN = "aws:backup/plan:Plan"
+
+
+def backup_graph(*, first_preview: bool, dr_region: str = "us-east-2", storage=50, resources=None):
+    """The lead's database part: a vault here, one in the DR region, a daily plan copying there, a selection of the
+    database. At a first preview every ARN and id is unknown and the links are property dependencies."""
+    db_arn = "arn:aws:rds:us-west-2:123456789012:db:db-1"
+    db = node("aws:rds/instance:Instance", "db", {"engine": "postgres", "instanceClass": "db.t4g.micro",
+                                                  "multiAz": False, "storageType": "gp3", "allocatedStorage": storage},
+              region="us-west-2", outputs={"arn": db_arn, "id": "db-1"})
+    vault = node("aws:backup/vault:Vault", "vault", {}, region="us-west-2",
+                 outputs={"name": "vault-1", "arn": "arn:aws:backup:us-west-2:123456789012:backup-vault:vault-1"})
+    dr_arn = f"arn:aws:backup:{dr_region}:123456789012:backup-vault:dr-1"
+    dr = node("aws:backup/vault:Vault", "dr-vault", {"region": dr_region}, region="us-west-2",
+              outputs={"name": "dr-1", "arn": dr_arn})
+    rule = {"ruleName": "daily", "schedule": "cron(0 5 ? * * *)", "lifecycle": {"deleteAfter": 14},
+            "targetVaultName": UNKNOWN if first_preview else "vault-1",
+            "copyActions": [{"destinationVaultArn": UNKNOWN if first_preview else dr_arn,
+                             "lifecycle": {"deleteAfter": 14}}]}
+    plan = node(PLAN, "plan", {"rules": [rule]}, region="us-west-2",
+                deps={"rules": [vault.urn, dr.urn]} if first_preview else {},
+                outputs={"id": "plan-1", "arn": "arn:aws:backup:us-west-2:123456789012:backup-plan:plan-1"})
+    selection = node("aws:backup/selection:Selection", "selection", {
+        "planId": UNKNOWN if first_preview else "plan-1", "iamRoleArn": UNKNOWN,
+        "resources": resources if resources is not None else [UNKNOWN if first_preview else db_arn]},
+        region="us-west-2", deps={"planId": [plan.urn], "resources": [db.urn]} if first_preview else {})
+    return [db, vault, dr, plan, selection]
+
+
+def plan_only(result):
+    """The plan's lines and problems (the database in the graph is priced on its own)."""
+    return ([(line.item, round(line.monthly_usd, 4)) for line in result.lines if line.type == PLAN],
+            [u for u in result.unpriced if u[1] == PLAN], [u for u in result.unknown if u[1] == PLAN])
+
+
+@pytest.mark.parametrize("first_preview", [True, False], ids=["preview", "update"])
+def test_a_backup_plan_prices_a_full_snapshot_in_each_vault_and_a_monthly_cross_region_copy(first_preview):
+    result = estimate(backup_graph(first_preview=first_preview), NO_USAGE, "us-west-2")
+    # RDS snapshot storage $0.095/GB-month in us-west-2 and us-east-2; inter-region transfer $0.02/GB from us-west-2.
+    snapshot = "one full snapshot of db (50 GB allocated), an upper bound"
+    target = "rule daily's vault" if first_preview else "vault vault-1"
+    assert plan_only(result) == ([
+        (f"50 GB RDS snapshot storage in {target} (us-west-2): {snapshot}", 4.75),
+        (f"50 GB RDS snapshot storage in the copy's vault (us-east-2, rule daily): {snapshot}", 4.75),
+        ("50 GB copied us-west-2 -> us-east-2 (rule daily; assumed one full snapshot a month per copy action, an "
+         "upper bound)", 1.0)], [], [])
+    frankfurt = estimate(backup_graph(first_preview=first_preview, dr_region="eu-central-1"), NO_USAGE, "us-west-2")
+    assert plan_only(frankfurt)[0][1][1] == 5.15  # 50 GB x $0.103 in eu-central-1
+
+
+def test_a_backup_plan_whose_database_cannot_be_linked_is_never_zero():
+    graph = backup_graph(first_preview=True)
+    no_selection = estimate(graph[:4], NO_USAGE, "us-west-2")
+    assert plan_only(no_selection) == ([], [("urn:aws:backup/plan:Plan::plan", PLAN, "no backup selection of this "
+                                             "stack is linked to it, so what it backs up cannot be sized")], [])
+    outside = estimate(backup_graph(first_preview=False, resources=["arn:aws:rds:us-west-2:123456789012:db:other"]),
+                       NO_USAGE, "us-west-2")
+    assert plan_only(outside)[1][0][2].startswith("backup selection selection names resources that are not RDS "
+                                                  "instances of this stack")
+    by_tag = backup_graph(first_preview=False)
+    by_tag[-1] = node(by_tag[-1].type, "selection", {**by_tag[-1].props, "selectionTags": [
+        {"type": "STRINGEQUALS", "key": "backup", "value": "daily"}]}, region="us-west-2")
+    assert plan_only(estimate(by_tag, NO_USAGE, "us-west-2"))[1][0][2] == (
+        "backup selection selection chooses resources by tag or condition, so what it backs up cannot be sized")
+    unsized = estimate(backup_graph(first_preview=True, storage=UNKNOWN), NO_USAGE, "us-west-2")
+    assert plan_only(unsized)[2][0][2] == "database db allocatedStorage is unknown at preview"
+    *rest, selection = backup_graph(first_preview=True)
+    unlinked = PricedResource(selection.urn, selection.type, selection.name, selection.props, selection.region,
+                              dependencies={"planId": selection.dependencies["planId"]})
+    assert plan_only(estimate(rest + [unlinked], NO_USAGE, "us-west-2"))[2][0][2] == (
+        "backup selection selection resources are unknown at preview and not all linked to databases of this stack")
+
+
+# --- ElastiCache Serverless -----------------------------------------------------------------------------------
+
+SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
+
+
+def test_a_serverless_cache_bills_at_least_its_engines_minimum_data_and_its_requests_as_ecpus():
+    # us-east-1: Valkey $0.084/GB-hour, $0.0023 per million ECPUs; Redis OSS $0.125/GB-hour, $0.0034 per million.
+    valkey = priced(SERVERLESS, {"engine": "valkey", "majorEngineVersion": "8"})
+    assert lines(valkey) == [("0.1 GB valkey data stored, 730 h (the valkey minimum billed)", 6.132),
+                             ("0 ECPUs (one per declared request of up to 1 KB, phasegate:usage.cacheRequestsPerMonth)",
+                              0.0)]
+    redis = priced(SERVERLESS, {"engine": "redis", "majorEngineVersion": "7"})
+    assert lines(redis)[0] == ("1 GB redis data stored, 730 h (the redis minimum billed)", 91.25)
+    used = priced(SERVERLESS, {"engine": "valkey", "cacheUsageLimits": {"dataStorage": {"unit": "GB", "maximum": 5}}},
+                  usage=Usage(cacheDataGb=2, cacheRequestsPerMonth=10_000_000))
+    assert lines(used) == [("2 GB valkey data stored, 730 h (phasegate:usage.cacheDataGb)", 122.64),
+                           ("1e+07 ECPUs (one per declared request of up to 1 KB, "
+                            "phasegate:usage.cacheRequestsPerMonth)", 0.023)]
+    capped = priced(SERVERLESS, {"engine": "valkey", "cacheUsageLimits": {"dataStorage": {"unit": "GB", "maximum": 1}}},
+                    usage=Usage(cacheDataGb=20))
+    assert lines(capped)[0] == ("1 GB valkey data stored, 730 h (the configured limits)", 61.32)
+    floor = priced(SERVERLESS, {"engine": "valkey", "cacheUsageLimits": {"ecpuPerSeconds": [{"minimum": 1000}]}})
+    assert lines(floor)[1] == ("2.628e+09 ECPUs (the configured minimum of 1000 ECPU/s, billed even when unused (an "
+                               "upper bound))", 6.0444)
+    assert priced(SERVERLESS, {"engine": "memcached"}).unpriced[0][2] == (
+        "no price for memcached serverless caches (the catalog holds Redis OSS and Valkey)")
+
+
+def test_usage_has_one_attribute_per_usage_key_listed_once():
+    from dataclasses import fields
+
+    from phasegate_policies.cost import USAGE_KEYS, parse_usage
+
+    assert [f.name for f in fields(Usage)] == list(USAGE_KEYS)
+    assert {"cacheDataGb", "cacheRequestsPerMonth"} <= set(USAGE_KEYS)
+    assert not USAGE_KEYS["cacheDataGb"].required and not USAGE_KEYS["cacheRequestsPerMonth"].required
+    usage, problems = parse_usage({"gbServedPerMonth": 5, "requestsPerMonth": 1, "assetsStorageGb": 1,
+                                   "logsGbPerMonth": 1, "cacheDataGb": "2.5"})
+    assert problems == [] and usage.cacheDataGb == 2.5 and usage.cacheRequestsPerMonth == 0

@@ -20,7 +20,8 @@ POLICIES = {
     "cost-ceiling": "mandatory", "cost-coverage": "advisory", "encryption-at-rest": "mandatory",
     "encryption-at-rest-s3": "mandatory", "public-ingress": "mandatory", "public-ingress-combined": "mandatory",
     "private-subnets": "mandatory", "billing-alarms": "mandatory", "multi-az-database": "mandatory",
-    "waf-protection": "mandatory", "https-redirect": "mandatory", "backups-enabled": "mandatory",
+    "waf-protection": "mandatory", "https-redirect": "mandatory", "node-hardening": "mandatory",
+    "eks-version-support": "advisory", "backups-enabled": "mandatory",
     "imdsv2-required": "advisory", "backup-retention": "advisory", "deletion-protection": "advisory",
     "required-tags": "advisory", "log-retention": "advisory"}
 
@@ -201,8 +202,9 @@ def test_caches_file_systems_volumes_templates_and_kubernetes_secrets_must_be_en
     assert sorted({v.policy for v in evaluation.mandatory_failures}) == ["encryption-at-rest"]
     assert messages(evaluation, "encryption-at-rest") == [
         "data: the EBS volume is not encrypted: set encrypted=True.",
-        "nodes: no block device mapping with ebs: instances get the image's default root volume, unencrypted unless "
-        "the account encrypts EBS by default; map the root device with ebs.encrypted='true'.",
+        "nodes: no block device mapping with ebs for the root device: instances get the image's default root volume, "
+        "unencrypted unless the account encrypts EBS by default; map the AMI's root device (/dev/xvda for Amazon "
+        "Linux 2023 and EKS AMIs, /dev/sda1 for Ubuntu) with ebs.encrypted='true'.",
         "nodes2: blockDeviceMappings[0].ebs is not encrypted: set ebs.encrypted='true'.",
         "files: the file system is not encrypted: set encrypted=True (it cannot be turned on later).",
         "k: Kubernetes secrets are not envelope-encrypted: set encryption_config with a KMS key for 'secrets'.",
@@ -683,3 +685,388 @@ def test_the_pack_directory_is_self_contained(tmp_path, mode):
     evaluation = evaluate(mode.run.resources, stack="mvp", project="phasegate", config=mode.run.config,
                           pack_dir=pack, preview=mode.preview)
     assert evaluation.violations == []
+
+
+# --- resources priced through what they link to (over gRPC, as the pack prices them) --------------------------
+
+def known_or_unknown(mode, value):
+    """A computed value as the engine sends it: unknown at a first preview, known at an update."""
+    return UNKNOWN_STRING_VALUE if mode.preview else value
+
+
+def launch_template(mode, name, **props):
+    template = extra_resource("aws:ec2/launchTemplate:LaunchTemplate", name, {
+        "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2},
+        "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 30, "volumeType": "gp3",
+                                                                     "encrypted": "true"}}],
+        "tags": TAGS, **props})
+    template.id = f"lt-{name}0123456789"
+    template.outputs["id"] = known_or_unknown(mode, template.id)
+    return template
+
+
+def uses_template(mode, resource, template):
+    """`resource.launchTemplate` names `template` as the engine shows it: its id (unknown at preview) and the
+    property dependency."""
+    set_prop(resource, "launchTemplate", {"id": known_or_unknown(mode, template.id), "version": "$Latest"})
+    resource.property_dependencies["launchTemplate"] = [template.urn]
+
+
+def test_an_autoscaling_group_is_priced_from_its_launch_template_and_breaks_the_ceiling(mode):
+    template = launch_template(mode, "workers", instanceType="m5.large")
+    group = extra_resource("aws:autoscaling/group:Group", "workers", {"minSize": 1, "maxSize": 4,
+                                                                      "desiredCapacity": 2})
+    uses_template(mode, group, template)
+    [message] = messages(check(mode, mode.graph() + [template, group]), "cost-ceiling")
+    # $35.91 + 2 x m5.large (730 h x $0.096) $140.16 + 2 x 30 GB gp3 $4.80.
+    assert message.startswith("Estimated $180.87/month exceeds the mvp ceiling of $45.00 by $135.87. Top cost "
+                              "drivers: workers $144.96")
+
+
+def test_an_autoscaling_group_that_cannot_tell_its_instance_type_fails_the_ceiling_closed(mode):
+    group = extra_resource("aws:autoscaling/group:Group", "workers", {"minSize": 1, "maxSize": 4})
+    assert messages(check(mode, mode.graph() + [group]), "cost-ceiling") == [
+        "Cannot show that the stack fits its $45.00 ceiling: workers (aws:autoscaling/group:Group) it names no launch "
+        "template, mixed instances policy or launch configuration, so there is no way to tell the instance type. Use a "
+        "type and size the price catalog lists, or have the platform owner accept it in the pack config "
+        "(cost-ceiling: allowUnpriced)."]
+
+
+def k8s_service(spec, annotations=None):
+    return extra_resource("kubernetes:core/v1:Service", "web-svc", {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "annotations": annotations or {}},
+        "spec": spec})
+
+
+def test_a_kubernetes_load_balancer_service_is_priced_and_other_objects_stay_free(mode):
+    deployment = extra_resource("kubernetes:apps/v1:Deployment", "web", {"spec": {"replicas": 2}})
+    cluster_ip = check(mode, mode.graph() + [deployment, k8s_service({"ports": [{"port": 80}]})])
+    assert cluster_ip.violations == []
+    tight = {"cost-ceiling": {"ceilings": {"mvp": 40}}}
+    balanced = check(mode, mode.graph() + [k8s_service({"type": "LoadBalancer"})], pack_config=tight)
+    # $35.91 + Classic LB 730 h x $0.025 + 50 GB x $0.008 + 2 public IPv4 (the stack's 2 AZs) $7.30.
+    assert messages(balanced, "cost-ceiling")[0].startswith("Estimated $61.86/month exceeds the mvp ceiling of $40.00")
+
+
+def test_a_service_whose_spec_is_unknown_at_preview_fails_the_ceiling_closed(mode):
+    service = k8s_service(UNKNOWN_STRING_VALUE)
+    assert messages(check(mode, mode.graph() + [service]), "cost-ceiling") == [
+        "Cannot show that the stack fits its $45.00 ceiling: web-svc (kubernetes:core/v1:Service) cannot be priced "
+        "because its spec (a Service of type LoadBalancer creates an AWS load balancer) is unknown at preview."]
+
+
+def test_a_helm_release_asking_for_a_load_balancer_cannot_be_priced(mode):
+    release = extra_resource("kubernetes:helm.sh/v3:Release", "ingress", {
+        "chart": "ingress-nginx", "values": {"controller": {"service": {"type": "LoadBalancer"}}}})
+    quiet = extra_resource("kubernetes:helm.sh/v3:Release", "quiet", {"chart": "x", "values": {
+        "service": {"type": "NodePort"}}})
+    assert messages(check(mode, mode.graph() + [release, quiet]), "cost-ceiling") == [
+        "Cannot show that the stack fits its $45.00 ceiling: ingress (kubernetes:helm.sh/v3:Release) cannot price what "
+        "the chart creates: values.controller.service.type is LoadBalancer (an AWS load balancer). Use a type and size "
+        "the price catalog lists, or have the platform owner accept it in the pack config (cost-ceiling: "
+        "allowUnpriced)."]
+
+
+def backup_resources(mode, db, *, selected=None):
+    """A vault here, one in us-west-2, a daily plan copying there and a selection of `db`, linked as the engine shows
+    them: ARNs and ids unknown at a first preview, property dependencies in both modes."""
+    vault = extra_resource("aws:backup/vault:Vault", "vault", {"tags": TAGS})
+    dr_vault = extra_resource("aws:backup/vault:Vault", "dr-vault", {"region": "us-west-2", "tags": TAGS})
+    vault.outputs.update(name=known_or_unknown(mode, "vault-1"),
+                         arn=known_or_unknown(mode, "arn:aws:backup:us-east-1:123456789012:backup-vault:vault-1"))
+    dr_vault.outputs.update(name=known_or_unknown(mode, "dr-1"),
+                            arn=known_or_unknown(mode, "arn:aws:backup:us-west-2:123456789012:backup-vault:dr-1"))
+    rule = {"ruleName": "daily", "schedule": "cron(0 5 ? * * *)", "targetVaultName": vault.outputs["name"],
+            "lifecycle": {"deleteAfter": 14}, "copyActions": [{"destinationVaultArn": dr_vault.outputs["arn"],
+                                                               "lifecycle": {"deleteAfter": 14}}]}
+    plan = extra_resource("aws:backup/plan:Plan", "plan", {"rules": [rule], "tags": TAGS})
+    plan.property_dependencies["rules"] = [vault.urn, dr_vault.urn]
+    plan.outputs["id"] = known_or_unknown(mode, "plan-1")
+    selection = extra_resource("aws:backup/selection:Selection", "selection", {
+        "planId": plan.outputs["id"], "iamRoleArn": known_or_unknown(mode, "arn:aws:iam::123456789012:role/b"),
+        "resources": [selected if selected is not None else known_or_unknown(mode, db.outputs.get("arn"))]})
+    selection.property_dependencies["planId"] = [plan.urn]
+    if selected is None:
+        selection.property_dependencies["resources"] = [db.urn]
+    return [vault, dr_vault, plan, selection]
+
+
+def test_a_backup_plan_is_priced_from_the_database_its_selection_names(mode):
+    graph = mode.graph()
+    extra = backup_resources(mode, find(graph, "acme-db-postgres"))
+    reported = messages(check(mode, graph + extra, pack_config={"cost-ceiling": {"ceilings": {"mvp": 30}}}),
+                        "cost-ceiling")
+    # $35.91 + 20 GB snapshot in each vault (2 x 20 x $0.095) + 20 GB copied us-east-1 -> us-west-2 at $0.02.
+    assert reported[0].startswith("Estimated $40.11/month exceeds the mvp ceiling of $30.00")
+
+
+def test_a_backup_plan_whose_selection_names_no_database_of_the_stack_fails_the_ceiling_closed(mode):
+    graph = mode.graph()
+    extra = backup_resources(mode, find(graph, "acme-db-postgres"),
+                             selected="arn:aws:rds:us-east-1:123456789012:db:elsewhere")
+    assert messages(check(mode, graph + extra), "cost-ceiling") == [
+        "Cannot show that the stack fits its $45.00 ceiling: plan (aws:backup/plan:Plan) backup selection selection "
+        "names resources that are not RDS instances of this stack (arn:aws:rds:us-east-1:123456789012:db:elsewhere), "
+        "so what it backs up cannot be sized. Use a type and size the price catalog lists, or have the platform owner "
+        "accept it in the pack config (cost-ceiling: allowUnpriced)."]
+
+
+# --- public-ingress-combined keeps judging past a rule it cannot read -------------------------------------------
+
+def test_an_unreadable_rule_is_reported_on_its_own_and_every_other_group_is_still_judged(mode):
+    graph = mode.graph()
+    db_group, web_group = find(graph, "acme-db-sg"), find(graph, "acme-web-sg")
+    bad = extra_resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "bad", {
+        "ipProtocol": "tcp", "fromPort": "ssh", "toPort": "ssh", "cidrIpv4": "0.0.0.0/0", "tags": TAGS})
+    linked(bad, "securityGroupId", db_group)
+    halves = []
+    for index, cidr in enumerate(("1.0.0.0/9", "1.128.0.0/9")):
+        rule = extra_resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", f"ssh-{index}", {
+            "ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": cidr, "tags": TAGS})
+        linked(rule, "securityGroupId", web_group)
+        halves.append(rule)
+    evaluation = check(mode, [bad] + graph + halves)
+    unreadable = ("bad cannot be judged (fromPort 'ssh' is not a port number), so it cannot be shown to stay off the "
+                  "internet: give fromPort and toPort as numbers.")
+    assert messages(evaluation, "public-ingress-combined") == [
+        unreadable,
+        f"acme-web-sg opens TCP port 22 (SSH) to the internet through its rules together (ssh-0, ssh-1 admit "
+        f"1.0.0.0/9, 1.128.0.0/9), although no single rule does. {ADVICE}"]
+    combined = [v for v in evaluation.violations if v.policy == "public-ingress-combined"]
+    assert [v.urn for v in combined] == [bad.urn, web_group.urn] and {v.level for v in combined} == {"mandatory"}
+    assert messages(evaluation, "public-ingress") == [unreadable]
+
+
+def test_an_unreadable_inline_rule_is_reported_on_its_group_and_its_other_rules_still_judged(mode):
+    graph = mode.graph()
+    group = find(graph, "acme-db-sg")
+    set_prop(group, "ingress", [{"protocol": "tcp", "fromPort": "ssh", "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]},
+                                {"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["1.0.0.0/9"]}])
+    rule = extra_resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "half", {
+        "ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrIpv4": "1.128.0.0/9", "tags": TAGS})
+    linked(rule, "securityGroupId", group)
+    assert messages(check(mode, graph + [rule]), "public-ingress-combined") == [
+        "acme-db-sg.ingress[0] cannot be judged (fromPort 'ssh' is not a port number), so it cannot be shown to stay "
+        "off the internet: give fromPort and toPort as numbers.",
+        f"acme-db-sg opens TCP port 5432 (PostgreSQL) to the internet through its rules together (acme-db-sg.ingress[1], "
+        f"half admit 1.0.0.0/9, 1.128.0.0/9), although no single rule does. {ADVICE}"]
+
+
+# --- encryption-at-rest-s3 never takes the provider's report as evidence --------------------------------------
+
+S3_ONLY = {"all": "disabled", "encryption-at-rest-s3": "mandatory"}
+
+
+def test_with_only_the_bucket_policy_enabled_awss_reported_encryption_is_still_no_evidence(mode):
+    """With every resource policy disabled the pack records no declared inputs; the bucket's outputs (AES256, as AWS
+    reports for every bucket) must not pass for an explicit configuration."""
+    graph = [r for r in mode.graph() if r.name != "acme-assets-sse"]
+    bucket = find(graph, "acme-assets-bucket")
+    bucket.outputs["serverSideEncryptionConfiguration"] = {
+        "rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}
+    evaluation = check(mode, graph, pack_config=S3_ONLY)
+    assert [(v.policy, v.level, v.urn) for v in evaluation.violations] == [
+        ("encryption-at-rest-s3", "mandatory", bucket.urn)]
+    assert check(mode, mode.graph(), pack_config=S3_ONLY).violations == []  # its own configuration still counts
+
+
+# --- launch templates must map the root device ----------------------------------------------------------------
+
+@pytest.mark.parametrize("mappings, expected", [
+    ([{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 30, "encrypted": "true"}}], []),
+    ([{"deviceName": "/dev/sda1", "ebs": {"volumeSize": 30, "encrypted": "true"}}], []),
+    ([{"deviceName": "/dev/sdf", "ebs": {"volumeSize": 100, "encrypted": "true"}}],
+     ["lt: no block device mapping with ebs for the root device: instances get the image's default root volume, "
+      "unencrypted unless the account encrypts EBS by default; map the AMI's root device (/dev/xvda for Amazon Linux "
+      "2023 and EKS AMIs, /dev/sda1 for Ubuntu) with ebs.encrypted='true'."]),
+    ([{"deviceName": UNKNOWN_STRING_VALUE, "ebs": {"volumeSize": 30, "encrypted": "true"}}],
+     ["lt: no block device mapping can be shown to cover the root device (/dev/xvda or /dev/sda1): a device name is "
+      "unknown at preview; map the AMI's root device with a literal device_name and ebs.encrypted='true'."]),
+])
+def test_a_launch_template_must_map_the_root_device_encrypted(mode, mappings, expected):
+    template = extra_resource("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+        "metadataOptions": {"httpTokens": "required"}, "blockDeviceMappings": mappings, "tags": TAGS})
+    assert messages(check(mode, mode.graph() + [template]), "encryption-at-rest") == expected
+
+
+# --- node-hardening and private placement of EKS node groups --------------------------------------------------
+
+NOT_COSTED = {"cost-ceiling": "disabled", "cost-coverage": "disabled"}
+
+
+def node_group(mode, graph, name="nodes", subnet="acme-net-private-0", typ="aws:eks/nodeGroup:NodeGroup", **props):
+    group = extra_resource(typ, name, {"clusterName": "acme", "instanceTypes": ["t3.medium"],
+                                       "scalingConfig": {"desiredSize": 2, "minSize": 2, "maxSize": 3},
+                                       "tags": TAGS, **props})
+    linked(group, "subnetIds", find(graph, subnet))
+    return group
+
+
+def test_a_node_group_without_a_launch_template_gets_eks_defaults_and_fails_node_hardening(mode):
+    graph = mode.graph()
+    evaluation = check(mode, graph + [node_group(mode, graph)], pack_config=NOT_COSTED)
+    assert messages(evaluation, "node-hardening") == [
+        "EKS node group nodes has no launch template, so EKS gives its nodes its default one, which allows IMDSv1: "
+        "give it a launch template with metadata_options http_tokens='required' and http_put_response_hop_limit at "
+        "most 2."]
+    assert [v.level for v in evaluation.violations] == ["mandatory"]
+
+
+@pytest.mark.parametrize("metadata, expected", [
+    ({"httpTokens": "required", "httpPutResponseHopLimit": 2}, []),
+    ({"httpTokens": "required"}, []),
+    ({"httpTokens": "optional", "httpPutResponseHopLimit": 2},
+     ["EKS node group nodes's launch template nodes-lt allows IMDSv1 (metadata_options.http_tokens is optional): set "
+      "it to 'required', so a pod cannot take the node's credentials with a plain GET."]),
+    ({"httpTokens": "required", "httpPutResponseHopLimit": 3},
+     ["EKS node group nodes's launch template nodes-lt lets instance credentials travel 3 network hops: keep "
+      "http_put_response_hop_limit at most 2."]),
+    ({"httpTokens": UNKNOWN_STRING_VALUE},
+     ["EKS node group nodes's launch template nodes-lt has metadata_options.http_tokens unknown at preview, so IMDSv2 "
+      "cannot be shown to be required: set it to 'required'."]),
+])
+def test_a_node_groups_launch_template_must_require_imdsv2_within_the_hop_limit(mode, metadata, expected):
+    graph = mode.graph()
+    template = launch_template(mode, "nodes-lt", metadataOptions=metadata)
+    group = node_group(mode, graph)
+    uses_template(mode, group, template)
+    assert messages(check(mode, graph + [template, group], pack_config=NOT_COSTED), "node-hardening") == expected
+
+
+def test_a_node_group_whose_launch_template_cannot_be_followed_fails_node_hardening(mode):
+    graph = mode.graph()
+    group = node_group(mode, graph)
+    set_prop(group, "launchTemplate", {"id": known_or_unknown(mode, "lt-elsewhere"), "version": "1"})
+    [message] = messages(check(mode, graph + [group], pack_config=NOT_COSTED), "node-hardening")
+    assert message.startswith("EKS node group nodes's launch template cannot be shown to require IMDSv2: it is not "
+                              "linked to a launch template of this stack")
+
+
+def test_pulumi_eks_managed_node_groups_are_judged_by_their_own_shape_or_by_their_child(mode):
+    graph = mode.graph()
+    hardened = node_group(mode, graph, "mng", typ="eks:index:ManagedNodeGroup", enableIMDSv2=True)
+    plain_group = node_group(mode, graph, "mng2", typ="eks:index:ManagedNodeGroup")
+    child = node_group(mode, graph, "mng2-child")
+    child.parent = plain_group.urn
+    evaluation = check(mode, graph + [hardened, plain_group, child], pack_config=NOT_COSTED)
+    assert [m.split(" has no")[0] for m in messages(evaluation, "node-hardening")] == ["EKS node group mng2-child"]
+
+
+def test_a_node_group_in_a_public_subnet_fails_private_subnets_and_in_a_private_one_passes(mode):
+    graph = mode.graph()
+    template = launch_template(mode, "nodes-lt")
+    exposed, inside = node_group(mode, graph, "exposed", "acme-net-public-0"), node_group(mode, graph, "inside")
+    for group in (exposed, inside):
+        uses_template(mode, group, template)
+    evaluation = check(mode, graph + [template, exposed, inside], pack_config=NOT_COSTED)
+    assert messages(evaluation, "private-subnets") == [
+        "The EKS node group exposed uses public subnet(s) acme-net-public-0: use private subnets only (no route to an "
+        "internet gateway)."]
+    assert messages(evaluation, "node-hardening") == []
+
+
+# --- multi-az-database covers Aurora ----------------------------------------------------------------------------
+
+def aurora(mode, instances: int, *, unplaced: int = 0):
+    cluster = extra_resource("aws:rds/cluster:Cluster", "aurora", {
+        "engine": "aurora-postgresql", "storageEncrypted": True, "backupRetentionPeriod": 7, "tags": TAGS})
+    cluster.id = "aurora-1"
+    cluster.outputs.update(id=known_or_unknown(mode, "aurora-1"), clusterIdentifier=known_or_unknown(mode, "aurora-1"))
+    members = []
+    for index in range(instances + unplaced):
+        member = extra_resource("aws:rds/clusterInstance:ClusterInstance", f"aurora-{index}", {
+            "engine": "aurora-postgresql", "instanceClass": "db.r6g.large", "publiclyAccessible": False, "tags": TAGS})
+        if index < instances:
+            linked(member, "clusterIdentifier", cluster)
+        else:
+            set_prop(member, "clusterIdentifier", UNKNOWN_STRING_VALUE)
+        members.append(member)
+    return [cluster] + members
+
+
+@pytest.mark.parametrize("instances, unplaced, expected", [
+    (2, 0, []),
+    (1, 0, ["aurora is a production Aurora cluster with 1 instance(s): add a second aws.rds.ClusterInstance (a "
+            "reader in another AZ, promoted if the writer's AZ fails)."]),
+    (1, 1, ["aurora is a production Aurora cluster with 1 instance(s) shown to be its own; aurora-1 name a cluster "
+            "unknown at preview, so it cannot be shown to survive an AZ outage."]),
+])
+def test_a_production_aurora_cluster_needs_two_instances(mode, instances, unplaced, expected):
+    graph = mode.graph()
+    set_prop(find(graph, "acme-db-postgres"), "multiAz", True)
+    config = {**mode.run.config, "phasegate:phase": "production"}
+    evaluation = check(mode, graph + aurora(mode, instances, unplaced=unplaced), config)
+    assert messages(evaluation, "multi-az-database") == expected
+    assert messages(check(mode, graph + aurora(mode, instances, unplaced=unplaced)), "multi-az-database") == []  # mvp
+
+
+# --- eks-version-support --------------------------------------------------------------------------------------
+
+def eks_cluster(typ="aws:eks/cluster:Cluster", name="eks", **props):
+    return extra_resource(typ, name, {"roleArn": "arn:aws:iam::123456789012:role/eks", "tags": TAGS, **props})
+
+
+def test_eks_version_support_warns_on_extended_support_and_before_the_end_of_standard_support(mode):
+    import datetime
+
+    from phasegate_policies.contract import EKS_STANDARD_SUPPORT_ENDS
+
+    standard = {"supportType": "STANDARD"}
+    # The calendar's last version still in standard support today (the test must not depend on the date it runs).
+    upcoming = sorted((end, version) for version, end in EKS_STANDARD_SUPPORT_ENDS.items()
+                      if end >= datetime.date.today().isoformat())
+    if not upcoming:
+        pytest.skip("every version in contract.EKS_STANDARD_SUPPORT_ENDS has left standard support: extend it")
+    ends, version = upcoming[-1]
+    left = (datetime.date.fromisoformat(ends) - datetime.date.today()).days
+    graph = mode.graph() + [
+        eks_cluster(name="current", version="1.99", upgradePolicy=standard),
+        eks_cluster(name="extended", version="1.99", upgradePolicy={"supportType": "EXTENDED"}),
+        eks_cluster(name="unset", version="1.99"),
+        eks_cluster(name="old", version="1.31", upgradePolicy=standard),
+        eks_cluster(name="soon", version=version, upgradePolicy=standard)]
+    evaluation = check(mode, graph, pack_config={**NOT_COSTED, "eks-version-support": {"warnDays": left + 1}})
+    price = "$0.60/h ($438.00/month) instead of $0.10/h"
+    assert messages(evaluation, "eks-version-support") == [
+        f"EKS cluster extended's upgrade policy is EXTENDED: once its version leaves standard support, the control "
+        f"plane costs {price}; set upgrade_policy support_type='STANDARD' to have EKS upgrade it instead, and plan "
+        f"upgrades.",
+        f"EKS cluster unset's upgrade policy is EXTENDED (EKS's default: none is set): once its version leaves standard "
+        f"support, the control plane costs {price}; set upgrade_policy support_type='STANDARD' to have EKS upgrade it "
+        f"instead, and plan upgrades.",
+        "EKS cluster old runs Kubernetes 1.31, which left standard support on 2025-11-26 (EKS upgrades it "
+        "automatically): upgrade it.",
+        f"EKS cluster soon runs Kubernetes {version}, which leaves standard support on {ends}, in {left} days; after "
+        f"that EKS upgrades it automatically: upgrade it before then."]
+    assert {v.level for v in evaluation.violations if v.policy == "eks-version-support"} == {"advisory"}
+    quiet = check(mode, graph, pack_config={**NOT_COSTED, "eks-version-support": {"warnDays": max(left - 1, 0)}})
+    assert not any("soon" in m for m in messages(quiet, "eks-version-support"))
+
+
+def test_eks_version_support_reads_pulumi_eks_components_only_without_their_aws_child(mode):
+    component = eks_cluster("eks:index:Cluster", "comp", version="1.99")
+    alone = check(mode, mode.graph() + [component], pack_config=NOT_COSTED)
+    assert [m.split("'s")[0] for m in messages(alone, "eks-version-support")] == ["EKS cluster comp"]
+    child = eks_cluster(name="comp-eksCluster", version="1.99", upgradePolicy={"supportType": "STANDARD"})
+    child.parent = component.urn
+    assert messages(check(mode, mode.graph() + [component, child], pack_config=NOT_COSTED),
+                    "eks-version-support") == []
+
+
+def test_an_autoscaling_groups_tag_blocks_count_as_its_tags(mode):
+    template = launch_template(mode, "workers", instanceType="t3.micro")
+    group = extra_resource("aws:autoscaling/group:Group", "workers", {
+        "minSize": 1, "maxSize": 1, "tags": [{"key": k, "value": v, "propagateAtLaunch": True} for k, v in TAGS.items()]})
+    uses_template(mode, group, template)
+    evaluation = check(mode, mode.graph() + [template, group])
+    assert messages(evaluation, "required-tags") == []
+    set_prop(group, "tags", [{"key": "Name", "value": "workers", "propagateAtLaunch": True}])
+    assert messages(check(mode, mode.graph() + [template, group]), "required-tags") == [
+        "workers lacks tag(s) phasegate:phase, phasegate:stack, phasegate:app: cost allocation and ownership need them."]
+
+
+def test_the_readme_policy_table_lists_every_policy_at_its_level():
+    table = ROOT.joinpath("README.md").read_text().split("## The policy pack", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:3] for line in table.splitlines() if line.startswith("| ") and " | " in line]
+    listed = {name.strip(): level.strip() for name, level in rows if name.strip() not in ("policy", "---")}
+    assert listed == POLICIES

@@ -157,3 +157,67 @@ def test_an_unreadable_file_gets_one_line_and_exit_two(tmp_path):
     assert result.stderr.strip().endswith("offer-0.json: offer AWSLambda is not one phasegate prices per size; "
                                           "pass one of AmazonEC2, AmazonElastiCache, AmazonRDS")
     assert catalog == json.loads(CATALOG_FILE.read_text())
+
+
+def test_the_script_runs_from_any_directory_without_path_tricks(tmp_path):
+    """It imports the installed pack (./dev installs it editable); no sys.path edit, no cwd assumption."""
+    assert "sys.path" not in SCRIPT.read_text()
+    result = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "offer files" in result.stdout
+
+
+SKYPILOT_HEADER = "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region," \
+                  "AvailabilityZone,Arch\n"
+
+
+def _skypilot_csv(tmp_path, rows: list[str]):
+    path = tmp_path / "vms.csv"
+    path.write_text(SKYPILOT_HEADER + "".join(row + "\n" for row in rows))
+    return path
+
+
+def _run_files(tmp_path, *paths, extra: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess, dict]:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(CATALOG_FILE.read_text())
+    result = subprocess.run([sys.executable, str(SCRIPT), *map(str, paths), "--catalog", str(catalog), *extra],
+                            capture_output=True, text=True, timeout=120)
+    return result, json.loads(catalog.read_text())
+
+
+def test_a_skypilot_vms_csv_adds_the_sizes_a_region_lacks_and_keeps_listed_prices(tmp_path):
+    shipped = json.loads(CATALOG_FILE.read_text())["prices"]["ec2Instance"]["byRegion"]
+    listed = next(iter(shipped["eu-west-1"]))  # a size the catalog already prices in eu-west-1
+    path = _skypilot_csv(tmp_path, [
+        "zz9i.large,,,2.0,8.0,,0.1176,0.05,eu-west-1,euw1-az1,x86_64",
+        "zz9i.large,,,2.0,8.0,,0.1176,0.04,eu-west-1,euw1-az2,x86_64",  # every zone, same on-demand price
+        "zz9i.xlarge,,,4.0,16.0,,0.2352,0.09,eu-west-1,euw1-az1,x86_64",
+        "zz9i.xlarge,,,4.0,16.0,,0.3000,0.09,eu-west-1,euw1-az2,x86_64",  # zones disagree: left out
+        f"{listed},,,2.0,8.0,,99.0,1.0,eu-west-1,euw1-az1,x86_64",  # listed already: kept as it is
+        "mac2.metal,,,8.0,16.0,,,,eu-west-1,euw1-az1,arm64_mac",  # no hourly price
+    ])
+    result, catalog = _run_files(tmp_path, path, extra=("--add-only",))
+    assert result.returncode == 2 and "pass --taken YYYY-MM-DD" in result.stderr  # a CSV carries no date
+    result, catalog = _run_files(tmp_path, path, extra=("--add-only", "--taken", "2026-05-01"))
+    assert result.returncode == 0, result.stderr
+    ec2 = catalog["prices"]["ec2Instance"]
+    assert ec2["byRegion"]["eu-west-1"] == {**shipped["eu-west-1"], "zz9i.large": 0.1176}
+    assert list(ec2["byRegion"]["eu-west-1"]) == sorted(ec2["byRegion"]["eu-west-1"])
+    assert ec2["byRegion"]["us-east-1"] == shipped["us-east-1"]
+    assert ec2["refreshed"]["eu-west-1"]["taken"] == "2026-05-01"
+    assert ec2["refreshed"]["eu-west-1"]["source"].startswith("SkyPilot catalog vms.csv")
+    assert catalog["specs"]["ec2Instance"]["zz9i.large"] == [2, 8.0]
+    assert "skipped ec2Instance zz9i.xlarge eu-west-1: zones disagree" in result.stdout
+    before = (tmp_path / "catalog.json").read_text()
+    again = subprocess.run([sys.executable, str(SCRIPT), str(path), "--catalog", str(tmp_path / "catalog.json"),
+                            "--add-only", "--taken", "2026-05-01"], capture_output=True, text=True, timeout=120)
+    assert "nothing to update" in again.stdout and (tmp_path / "catalog.json").read_text() == before
+
+
+def test_without_add_only_a_skypilot_csv_replaces_the_regions_it_prices(tmp_path):
+    path = _skypilot_csv(tmp_path, ["m7i.large,,,2.0,8.0,,0.1176,0.05,eu-west-1,euw1-az1,x86_64"])
+    result, catalog = _run_files(tmp_path, path, extra=("--taken", "2026-05-01"))
+    assert result.returncode == 0, result.stderr
+    assert catalog["prices"]["ec2Instance"]["byRegion"]["eu-west-1"] == {"m7i.large": 0.1176}
+    assert "ec2Instance eu-west-1: 1 sizes (" in result.stdout

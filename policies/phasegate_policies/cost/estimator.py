@@ -1,8 +1,10 @@
 """Prices a stack's resources from their declared properties and the stack's declared usage.
 
-Every resource type is either priced (`pricers.PRICERS`), declared free (`free_types`), or reported as
-*unpriced* with its type: a resource that costs money is never silently $0. A price-relevant value unknown at
-preview makes the resource *unknown*, never guessed. Always-free allowances are their own negative lines; the
+Every resource type is either priced (`pricers.PRICERS`), declared free (`free_types`, and Kubernetes objects
+without a pricer: they run on priced nodes), or reported as *unpriced* with its type: a resource that costs money
+is never silently $0. A price-relevant value unknown at preview makes the resource *unknown*, never guessed.
+Pricers follow links between resources (a node group to its launch template) through the graph built here from
+every resource's property dependencies and known ids. Always-free allowances are their own negative lines; the
 12-month new-account free tier is ignored.
 """
 
@@ -12,15 +14,29 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ..engine import UNKNOWN, plain
+from ..engine import dig, plain
+from .base import Graph, Node
 from .catalog import Catalog, Unpriceable, load_catalog
 from .free_types import FREE_TYPES
 from .pricers import PRICERS, Context, Resource, UnknownInput
 from .usage import Usage
 
 STACK_LINE = "(stack usage)"
-# Whole providers whose resources run on infrastructure priced elsewhere (Kubernetes objects run on nodes).
-FREE_PROVIDERS = ("pulumi:", "phasegate:", "random:", "kubernetes:")
+# Whole providers whose resources cost nothing by themselves.
+FREE_PROVIDERS = ("pulumi:", "phasegate:", "random:")
+# Kubernetes objects run on nodes priced elsewhere, except those with a pricer (load balancers, volumes, charts).
+KUBERNETES = "kubernetes:"
+# A component priced from its inputs only when the children that carry its cost are not in the graph: under mocks a
+# remote component (pulumi-eks) registers alone; a real preview sends its children, which are priced instead.
+COMPONENT_CHILDREN = {
+    "eks:index:Cluster": lambda types: "aws:eks/cluster:Cluster" in types,
+    "eks:index:ManagedNodeGroup": lambda types: "aws:eks/nodeGroup:NodeGroup" in types,
+    # Self-managed nodes: no pricer of their own (unpriced alone); in a real preview their autoscaling group is priced.
+    "eks:index:NodeGroupV2": lambda types: "aws:autoscaling/group:Group" in types,
+    "kubernetes:helm.sh/v4:Chart": lambda types: any(t.startswith(KUBERNETES) for t in types),
+}
+# The values other resources may name a resource by (its id, ARN or names), where no property dependency was sent.
+LINK_KEYS = ("id", "arn", "name", "bucket", "clusterIdentifier", "identifier")
 
 
 @dataclass(frozen=True)
@@ -33,13 +49,29 @@ class PricedResource:
     props: Mapping[str, Any]
     region: str
     parent: Optional[str] = None
+    # Property -> the URNs its value came from (the engine sends these even when ids are unknown).
+    dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    # The known values other resources may name it by (its id, ARN, names), for links without a dependency.
+    link_values: tuple[str, ...] = ()
 
     @classmethod
     def from_engine(cls, *, urn: str, type: str, name: str, props: Any, default_region: str,
-                    provider_props: Any = None, parent: Optional[str] = None) -> "PricedResource":
-        """A resource as the engine describes it (its props, its provider's props); the region is resolved here."""
-        return cls(urn=urn, type=type, name=name, props=plain(props), parent=parent or None,
-                   region=region_of(props, provider_props, default_region))
+                    provider_props: Any = None, parent: Optional[str] = None,
+                    property_dependencies: Optional[Mapping[str, Iterable[str]]] = None,
+                    outputs: Any = None) -> "PricedResource":
+        """A resource as the engine describes it (its props, its provider's props); the region is resolved here.
+
+        `property_dependencies` (property -> URNs) and `outputs` let a pricer follow links to other resources (an
+        autoscaling group's launch template, a backup selection's database); without them only links through values
+        already in `props` can be followed, and a pricer that needs more reports the resource as unknown.
+        """
+        declared = plain(props)
+        known = [dig(source, key) for source in (plain(outputs) if outputs is not None else {}, declared)
+                 for key in LINK_KEYS]
+        return cls(urn=urn, type=type, name=name, props=declared, parent=parent or None,
+                   region=region_of(props, provider_props, default_region),
+                   dependencies={prop: tuple(urns) for prop, urns in (property_dependencies or {}).items()},
+                   link_values=tuple(dict.fromkeys(v for v in known if isinstance(v, str) and v)))
 
 
 def region_of(props: Any, provider_props: Any, default: str) -> str:
@@ -98,23 +130,27 @@ def price_stack(resources: Iterable[PricedResource], usage: Usage, region: str,
                 catalog: Optional[Catalog] = None) -> Estimate:
     """Price every resource, then usage and always-free allowances, in the stack's `region`."""
     catalog = catalog or load_catalog()
-    ctx = Context(catalog, usage)
     resources = list(resources)
+    graph = Graph(Node(urn=r.urn, type=r.type, name=r.name, props=r.props, region=r.region, parent=r.parent,
+                       dependencies=r.dependencies, link_values=r.link_values) for r in resources)
+    ctx = Context(catalog, usage, graph)
     result = Estimate()
     anchors: dict[str, list[PricedResource]] = defaultdict(list)
-    children_types = _descendant_types(resources)
 
     for r in resources:
         if r.type in FREE_TYPES or r.type.startswith(FREE_PROVIDERS):
             continue
-        if r.type == "eks:index:Cluster" and "aws:eks/cluster:Cluster" in children_types.get(r.urn, set()):
+        children = COMPONENT_CHILDREN.get(r.type)
+        if children and children(graph.descendant_types(r.urn)):
             continue  # its children are in the graph and priced themselves: never both
         pricer = PRICERS.get(r.type)
         if pricer is None:
+            if r.type.startswith(KUBERNETES):
+                continue  # workloads and configuration run on nodes priced elsewhere
             result.unpriced.append((r.urn, r.type, "no price for this resource type"))
             continue
         try:
-            lines = pricer(Resource(r.type, r.name, r.props, r.region), ctx)
+            lines = pricer(Resource(r.type, r.name, r.props, r.region, r.urn, r.dependencies), ctx)
         except Unpriceable as exc:
             result.unpriced.append((r.urn, r.type, str(exc)))
             continue
@@ -132,17 +168,6 @@ def price_stack(resources: Iterable[PricedResource], usage: Usage, region: str,
 
 
 estimate = price_stack  # the name the rules have always used
-
-
-def _descendant_types(resources: Sequence[PricedResource]) -> dict[str, set[str]]:
-    parents = {r.urn: r.parent for r in resources}
-    found: dict[str, set[str]] = defaultdict(set)
-    for r in resources:
-        ancestor = r.parent
-        while ancestor:
-            found[ancestor].add(r.type)
-            ancestor = parents.get(ancestor)
-    return found
 
 
 def _usage_lines(result: Estimate, ctx: Context, anchors: Mapping[str, list[PricedResource]],

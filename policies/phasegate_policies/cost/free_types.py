@@ -11,7 +11,10 @@ FREE_TYPES = frozenset({
     "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    "aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/keyPair:KeyPair",
+    "aws:ec2/keyPair:KeyPair",
+    # Launch templates and configurations cost nothing themselves: the autoscaling groups and node groups that start
+    # instances from them are priced with them.
+    "aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/launchConfiguration:LaunchConfiguration",
     # Identity and configuration.
     "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:iam/policy:Policy", "aws:iam/instanceProfile:InstanceProfile",
@@ -44,5 +47,6 @@ FREE_TYPES = frozenset({
     "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     # A web ACL's association with a load balancer (the ACL, its rules and requests are priced on the ACL).
     "aws:wafv2/webAclAssociation:WebAclAssociation",
-    "aws:autoscaling/group:Group",  # the instances it starts are priced by their node group or template owner
+    # AWS Backup: a vault and a selection cost nothing; the snapshots and copies are priced on the plan.
+    "aws:backup/vault:Vault", "aws:backup/selection:Selection",
 })

@@ -4,89 +4,25 @@ A pricer reads plain props (unknowns are `UNKNOWN`) and returns (item, USD/month
 `Unpriceable` when the catalog has no price for what is asked, and `UnknownInput` when a price-relevant value
 is unknown at preview; both fail the cost ceiling closed. Where an unknown has a known upper bound (a public
 IPv4 address that may or may not be assigned) the bound is charged instead, and the line says so.
+
+Pricers that read other resources (autoscaling groups and node groups from their launch templates, Kubernetes
+objects, backup plans) live in `compute`, `kubernetes` and `backup`; all are registered in `PRICERS` below.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from ..contract import EKS_STANDARD_SUPPORT_ENDS
-from ..engine import UNKNOWN, as_bool, as_number, dig, items
-from .catalog import Catalog, SizedPrice, Unpriceable
-from .usage import Usage
+from ..engine import UNKNOWN, as_bool, dig, items
+from . import backup, compute, kubernetes
+from .base import Context, Line, Resource, UnknownInput, need, number
+from .base import sized_line as _sized_line
+from .base import volume_key as _volume_key
+from .catalog import Unpriceable
 
-
-class UnknownInput(Exception):
-    """A value the price depends on is unknown at preview."""
-
-    def __init__(self, what: str):
-        super().__init__(what)
-        self.what = what
-
-
-@dataclass(frozen=True)
-class Line:
-    item: str
-    monthly_usd: float
-    derived: bool = False  # priced from a family's rate, not a listed size
-
-
-@dataclass(frozen=True)
-class Resource:
-    type: str
-    name: str
-    props: Any
-    region: str
-
-
-class Context:
-    def __init__(self, catalog: Catalog, usage: Usage):
-        self.catalog = catalog
-        self.usage = usage
-        self.hours = catalog.hours_per_month
-
-    def monthly(self, key: str, region: str, count: float = 1) -> float:
-        """`count` units of an hourly-priced item for a whole month."""
-        return self.catalog.price(key, region) * self.hours * count
-
-    def sized(self, key: str, region: str, size: Any, what: str) -> SizedPrice:
-        return self.catalog.sized(key, region, need(size, what))
-
-
-def need(value: Any, what: str) -> Any:
-    """The value, or UnknownInput naming it when it is unknown at preview."""
-    if value is UNKNOWN:
-        raise UnknownInput(f"{what} is unknown at preview")
-    return value
-
-
-def number(value: Any, what: str, default: Optional[float] = None) -> float:
-    value = need(value, what)
-    if value is None:
-        if default is None:
-            raise Unpriceable(f"{what} is not set")
-        return default
-    parsed = as_number(value)
-    if parsed is None:
-        raise Unpriceable(f"{what} is not a number: {value!r}")
-    return parsed
-
-
-def _sized_line(label: str, price: SizedPrice, ctx: Context, count: float = 1) -> Line:
-    """`count` of a sized item for a month; a derived price says where it came from."""
-    note = f" (derived from {price.derived_from})" if price.derived_from else ""
-    return Line(f"{label}{note}", price.usd * ctx.hours * count, bool(price.derived_from))
-
-
-def _volume_key(volume_type: Any, what: str) -> str:
-    kind = need(volume_type, what)
-    if kind in (None, "gp3"):
-        return "ebsGp3Storage"
-    if kind == "gp2":
-        return "ebsGp2Storage"
-    raise Unpriceable(f"no price for {kind} EBS volumes")
+__all__ = ["Context", "Line", "PRICERS", "Resource", "UnknownInput", "need", "number"]
 
 
 def _ec2_instance(r: Resource, ctx: Context) -> list[Line]:
@@ -200,6 +136,53 @@ def _cache_cluster(r: Resource, ctx: Context) -> list[Line]:
     return [_sized_line(f"{nodes:g} x {size} node", ctx.sized(key, r.region, size, "nodeType"), ctx, nodes)]
 
 
+# ElastiCache Serverless meters at least this much data per cache: Valkey 100 MB ("minimum data storage of 100 MB,
+# 90% lower than ElastiCache Redis OSS", Amazon ElastiCache FAQ, amazonaws.cn/en/elasticache/faqs, read 2026-12),
+# Redis OSS 1 GB ("ElastiCache Serverless always meters for a minimum of 1 GB storage on every cache", AWS Database
+# Blog "Unlock on-demand, cost-optimized performance with Amazon ElastiCache Serverless", 2023, read 2026-12).
+SERVERLESS_MINIMUM_GB = {"valkey": 0.1, "redis": 1.0}
+SERVERLESS_KEYS = {"valkey": "elasticacheServerlessValkey", "redis": "elasticacheServerlessRedis"}
+SERVERLESS_CACHE = "aws:elasticache/serverlessCache:ServerlessCache"
+
+
+def _serverless_cache(r: Resource, ctx: Context) -> list[Line]:
+    """Data stored (GB-hours, at least the engine's minimum and any configured minimum) and ECPUs, from usage.
+
+    The declared cache usage is shared evenly between the stack's serverless caches. One request of up to 1 KB is
+    one ECPU. A configured minimum is billed even when unused (charged as the floor, an upper bound); a configured
+    maximum caps the data stored.
+    """
+    engine = need(dig(r.props, "engine"), "engine")
+    if engine not in SERVERLESS_KEYS:
+        raise Unpriceable(f"no price for {engine} serverless caches (the catalog holds Redis OSS and Valkey)")
+    caches = max(1, len(ctx.graph.of_type(SERVERLESS_CACHE)))
+    limits = need(dig(r.props, "cacheUsageLimits", default={}), "cacheUsageLimits")
+    storage = need(dig(limits, "dataStorage", default={}), "cacheUsageLimits.dataStorage")
+    unit = need(dig(storage, "unit", default="GB"), "cacheUsageLimits.dataStorage.unit")
+    if unit != "GB":
+        raise Unpriceable(f"cacheUsageLimits.dataStorage.unit {unit!r} is not GB")
+    floor_gb = max(SERVERLESS_MINIMUM_GB[engine],
+                   number(dig(storage, "minimum"), "cacheUsageLimits.dataStorage.minimum", 0))
+    declared_gb = ctx.usage.cacheDataGb / caches
+    gb = max(declared_gb, floor_gb)
+    maximum = dig(storage, "maximum")
+    if maximum is not None:
+        gb = max(min(gb, number(maximum, "cacheUsageLimits.dataStorage.maximum")), floor_gb)
+    why = ("phasegate:usage.cacheDataGb" + (f" / {caches} caches" if caches > 1 else "")) if gb == declared_gb \
+        else f"the {engine} minimum billed" if gb == SERVERLESS_MINIMUM_GB[engine] else "the configured limits"
+    key = SERVERLESS_KEYS[engine]
+    ecpu_limit = need((items(limits, "ecpuPerSeconds") or [{}])[0], "cacheUsageLimits.ecpuPerSeconds[0]")
+    ecpu_floor = number(dig(ecpu_limit, "minimum"), "cacheUsageLimits.ecpuPerSeconds[0].minimum", 0)
+    requests = ctx.usage.cacheRequestsPerMonth / caches
+    ecpus = max(requests, ecpu_floor * 3600 * ctx.hours)
+    ecpu_why = (f"the configured minimum of {ecpu_floor:g} ECPU/s, billed even when unused (an upper bound)"
+                if ecpus > requests else "one per declared request of up to 1 KB, phasegate:usage.cacheRequestsPerMonth"
+                + (f" / {caches} caches" if caches > 1 else ""))
+    return [Line(f"{gb:g} GB {engine} data stored, 730 h ({why})", gb * ctx.hours * ctx.catalog.price(f"{key}GbHour",
+                                                                                                      r.region)),
+            Line(f"{ecpus:g} ECPUs ({ecpu_why})", ecpus / 1e6 * ctx.catalog.price(f"{key}MillionEcpu", r.region))]
+
+
 def _load_balancer(r: Resource, ctx: Context) -> list[Line]:
     kind = need(dig(r.props, "loadBalancerType", default="application"), "loadBalancerType")
     if kind != "application":
@@ -230,16 +213,6 @@ def _control_plane(r: Resource, ctx: Context) -> Line:
 
 def _eks_cluster(r: Resource, ctx: Context) -> list[Line]:
     return [_control_plane(r, ctx)]
-
-
-def _eks_node_group(r: Resource, ctx: Context) -> list[Line]:
-    types = need(dig(r.props, "instanceTypes", default=["t3.medium"]), "instanceTypes")  # EKS's own default
-    size = types[0] if isinstance(types, list) and types else "t3.medium"
-    nodes = number(dig(r.props, "scalingConfig", "desiredSize"), "scalingConfig.desiredSize", 1)
-    disk = number(dig(r.props, "diskSize"), "diskSize", 20)
-    price = ctx.sized("ec2Instance", r.region, size, "instanceTypes[0]")
-    return [_sized_line(f"{nodes:g} x {size} node", price, ctx, nodes),
-            Line(f"{nodes:g} x {disk:g} GB node volume", nodes * disk * ctx.catalog.price("ebsGp3Storage", r.region))]
 
 
 def _eks_component(r: Resource, ctx: Context) -> list[Line]:
@@ -302,10 +275,10 @@ PRICERS: dict[str, Callable[[Resource, Context], list[Line]]] = {
     "aws:rds/cluster:Cluster": _rds_cluster,
     "aws:elasticache/replicationGroup:ReplicationGroup": _cache_replication_group,
     "aws:elasticache/cluster:Cluster": _cache_cluster,
+    SERVERLESS_CACHE: _serverless_cache,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:eks/cluster:Cluster": _eks_cluster,
-    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "eks:index:Cluster": _eks_component,
     "aws:route53/zone:Zone": _flat("route53HostedZone", "hosted zone"),
     "aws:secretsmanager/secret:Secret": _flat("secretsManagerSecret", "secret"),
@@ -319,4 +292,7 @@ PRICERS: dict[str, Callable[[Resource, Context], list[Line]]] = {
     "aws:s3/bucketV2:BucketV2": _usage_priced,
     "aws:cloudfront/distribution:Distribution": _usage_priced,
     "aws:cloudwatch/logGroup:LogGroup": _usage_priced,
+    **compute.PRICERS,
+    **kubernetes.PRICERS,
+    **backup.PRICERS,
 }

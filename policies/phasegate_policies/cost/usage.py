@@ -7,7 +7,7 @@ guessed traffic would hide the biggest variable cost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any, Mapping
 
 
@@ -27,24 +27,17 @@ USAGE_KEYS: dict[str, UsageKey] = {
     "assetsGetRequestsPerMonth": UsageKey(False, "S3 GET requests a month (not via the CDN)."),
     "natGbPerMonth": UsageKey(False, "Traffic through NAT (image pulls, outbound APIs), GB a month."),
     "dbBackupGb": UsageKey(False, "RDS backup storage beyond the free 100% of provisioned storage, GB."),
+    "cacheDataGb": UsageKey(False, "Data kept in the cache, GB (serverless caches bill at least the engine's minimum)"),
+    "cacheRequestsPerMonth": UsageKey(False, "Cache reads and writes a month; each request of up to 1 KB is one ECPU on "
+                                             "a serverless cache"),
 }
 REQUIRED = tuple(name for name, key in USAGE_KEYS.items() if key.required)
 
 
-@dataclass(frozen=True)
-class Usage:
-    gbServedPerMonth: float = 0
-    requestsPerMonth: float = 0
-    assetsStorageGb: float = 0
-    logsGbPerMonth: float = 0
-    cdnGbPerMonth: float = 0
-    assetsPutRequestsPerMonth: float = 0
-    assetsGetRequestsPerMonth: float = 0
-    natGbPerMonth: float = 0
-    dbBackupGb: float = 0
-
-
-assert [f.name for f in fields(Usage)] == list(USAGE_KEYS), "Usage and USAGE_KEYS must list the same keys"
+# One attribute per usage key, each 0 unless declared (`usage.gbServedPerMonth`): the keys are listed once, above.
+Usage = make_dataclass("Usage", [(name, float, field(default=0.0)) for name in USAGE_KEYS], frozen=True)
+Usage.__module__ = __name__
+Usage.__doc__ = "Declared usage, one attribute per key of USAGE_KEYS (0 when not declared)."
 
 
 def parse_usage(raw: Mapping[str, Any] | None) -> tuple[Usage, list[str]]:

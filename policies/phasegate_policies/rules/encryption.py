@@ -19,7 +19,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from ..engine import UNKNOWN, as_bool, dig, items, plain
+from ..contract import ROOT_DEVICE_NAMES
+from ..engine import UNKNOWN, as_bool, declared_inputs, dig, items, plain
 from ..props import with_config_defaults
 from ..stackview import StackView, each
 
@@ -56,10 +57,20 @@ def _instance(props: Any) -> Iterable[str]:
 
 
 def _launch_template(props: Any) -> Iterable[str]:
+    """Every EBS device encrypted, and the root device among them (as for instances: an unmapped root is the image's).
+
+    The root device is /dev/xvda on Amazon Linux 2023 and the EKS AL2023 AMIs, /dev/sda1 on Ubuntu."""
     mappings = [m for m in items(props, "blockDeviceMappings") if m is UNKNOWN or dig(m, "ebs") is not None]
-    if not mappings:
-        yield ("no block device mapping with ebs: instances get the image's default root volume, unencrypted "
-               "unless the account encrypts EBS by default; map the root device with ebs.encrypted='true'.")
+    devices = [UNKNOWN if m is UNKNOWN else dig(m, "deviceName") for m in mappings]
+    roots = " or ".join(ROOT_DEVICE_NAMES)
+    if not any(d in ROOT_DEVICE_NAMES for d in devices):
+        if UNKNOWN in devices:
+            yield (f"no block device mapping can be shown to cover the root device ({roots}): a device name is unknown "
+                   f"at preview; map the AMI's root device with a literal device_name and ebs.encrypted='true'.")
+        else:
+            yield ("no block device mapping with ebs for the root device: instances get the image's default root "
+                   "volume, unencrypted unless the account encrypts EBS by default; map the AMI's root device "
+                   "(/dev/xvda for Amazon Linux 2023 and EKS AMIs, /dev/sda1 for Ubuntu) with ebs.encrypted='true'.")
     for index, mapping in enumerate(mappings):
         yield from _must_be_true(dig(mapping, "ebs", "encrypted"), f"blockDeviceMappings[{index}].ebs is not "
                                  f"encrypted: set ebs.encrypted='true'.", f"blockDeviceMappings[{index}].ebs.encrypted")
@@ -188,7 +199,8 @@ def _validate_buckets(args: StackValidationArgs, report_violation: ReportViolati
 
     The configuration is found through its `bucket` property dependency (known at a first preview), or by
     the bucket's name or id once both are known. The bucket's own reported encryption is not evidence: AWS
-    reports AES256 for every bucket. An inline configuration counts only as the program declared it.
+    reports AES256 for every bucket. An inline configuration counts only as the program declared it (the inputs
+    `Analyze` saw), never from the outputs, whichever other policies are enabled.
     """
     allowed = with_config_defaults(args.get_config(), BUCKET_SCHEMA)["allowedAlgorithms"]
     view = StackView(args.resources)
@@ -199,7 +211,10 @@ def _validate_buckets(args: StackValidationArgs, report_violation: ReportViolati
             configured.setdefault(bucket.urn, []).append(algorithm)
 
     def check(bucket: Any):
-        inline = dig(view.props(bucket), "serverSideEncryptionConfiguration", "rule")
+        # Only what Analyze saw the program declare: with every resource policy disabled, nothing was recorded and
+        # the props left are the outputs, where AWS reports its default AES256 for every bucket.
+        inputs = declared_inputs(bucket)
+        inline = dig(inputs, "serverSideEncryptionConfiguration", "rule") if inputs is not None else None
         algorithms = configured.get(bucket.urn, []) + ([_algorithm(inline)] if inline is not None else [])
         if any(a in allowed for a in algorithms if a is not UNKNOWN):
             return

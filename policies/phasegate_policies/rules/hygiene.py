@@ -118,6 +118,9 @@ def _tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> No
     if not args.resource_type.startswith("aws:") or args.resource_type in UNTAGGABLE:
         return
     tags = dig(plain(args.props), "tags", default={})
+    if args.resource_type == "aws:autoscaling/group:Group" and isinstance(tags, list):
+        # An autoscaling group lists its tags as {key, value, propagateAtLaunch} blocks.
+        tags = {dig(tag, "key"): dig(tag, "value") for tag in tags if isinstance(tag, dict)}
     required = with_config_defaults(args.get_config(), TAGS_SCHEMA)["requiredTags"]
     if tags is UNKNOWN:
         return  # computed tags are present but unknown: nothing to say yet

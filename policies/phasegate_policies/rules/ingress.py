@@ -51,6 +51,17 @@ def protocol(value: Any) -> Any:
     return PROTOCOLS.get(text, text)
 
 
+class RuleError(ValueError):
+    """A rule whose ports cannot be read: it cannot be shown to stay off the internet, and is reported on its own."""
+
+
+def _port(value: Any, what: str) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        raise RuleError(f"{what} {value!r} is not a port number") from None
+
+
 def _ports(proto: Any, low: Any, high: Any) -> Any:
     if proto == "all":
         return ALL_PORTS  # protocol -1 ignores the ports
@@ -58,33 +69,52 @@ def _ports(proto: Any, low: Any, high: Any) -> Any:
         return UNKNOWN
     if low is None and high is None:
         return ALL_PORTS
-    low, high = int(float(low if low is not None else high)), int(float(high if high is not None else low))
+    low = _port(low if low is not None else high, "fromPort")
+    high = _port(high if high is not None else low, "toPort")
     if proto in ("tcp", "udp") and (low, high) in ((0, 0), (-1, -1)):
         return ALL_PORTS
     return (max(low, 0), min(high, 65535)) if low <= high else (high, low)
 
 
 def rules_of(resource_type: str, name: str, props: Any) -> list[IngressRule]:
-    """The ingress rules a resource declares (inline in a group, or as a rule resource) that have CIDR sources."""
+    """The ingress rules a resource declares (inline in a group, or as a rule resource) that have CIDR sources.
+
+    A rule whose ports cannot be read raises RuleError; `parse_rules` collects those instead."""
+    rules, problems = parse_rules(resource_type, name, props)
+    if problems:
+        raise RuleError(problems[0])
+    return rules
+
+
+def parse_rules(resource_type: str, name: str, props: Any) -> tuple[list[IngressRule], list[str]]:
+    """(the rules that can be read, a problem for each that cannot: "<label>: <why>")."""
     found: list[IngressRule] = []
+    problems: list[str] = []
+
+    def add(label: str, proto: Any, low: Any, high: Any, sources: tuple) -> None:
+        if not sources:
+            return  # no CIDR source (a security group, a prefix list): never the internet
+        try:
+            found.append(IngressRule(label, proto, _ports(proto, low, high), sources))
+        except RuleError as error:
+            problems.append(f"{label}: {error}")
+
     if resource_type == "aws:ec2/securityGroup:SecurityGroup":
-        for index, rule in enumerate(items(props, "ingress")):
+        inline = items(props, "ingress")
+        for index, rule in enumerate(inline):
             if rule is UNKNOWN:
                 found.append(IngressRule(f"{name}.ingress[{index}]", UNKNOWN, UNKNOWN, (UNKNOWN,)))
                 continue
             proto = protocol(dig(rule, "protocol"))
-            found.append(IngressRule(f"{name}.ingress[{index}]" if len(items(props, "ingress")) > 1 else name,
-                                     proto, _ports(proto, dig(rule, "fromPort"), dig(rule, "toPort")),
-                                     tuple(items(rule, "cidrBlocks") + items(rule, "ipv6CidrBlocks"))))
+            add(f"{name}.ingress[{index}]" if len(inline) > 1 else name, proto, dig(rule, "fromPort"),
+                dig(rule, "toPort"), tuple(items(rule, "cidrBlocks") + items(rule, "ipv6CidrBlocks")))
     elif resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule" and dig(props, "type") in ("ingress", UNKNOWN):
-        proto = protocol(dig(props, "protocol"))
-        found.append(IngressRule(name, proto, _ports(proto, dig(props, "fromPort"), dig(props, "toPort")),
-                                 tuple(items(props, "cidrBlocks") + items(props, "ipv6CidrBlocks"))))
+        add(name, protocol(dig(props, "protocol")), dig(props, "fromPort"), dig(props, "toPort"),
+            tuple(items(props, "cidrBlocks") + items(props, "ipv6CidrBlocks")))
     elif resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-        proto = protocol(dig(props, "ipProtocol"))
-        sources = tuple(v for v in (dig(props, "cidrIpv4"), dig(props, "cidrIpv6")) if v is not None)
-        found.append(IngressRule(name, proto, _ports(proto, dig(props, "fromPort"), dig(props, "toPort")), sources))
-    return [rule for rule in found if rule.sources]
+        add(name, protocol(dig(props, "ipProtocol")), dig(props, "fromPort"), dig(props, "toPort"),
+            tuple(v for v in (dig(props, "cidrIpv4"), dig(props, "cidrIpv6")) if v is not None))
+    return found, problems
 
 
 def _network(cidr: Any) -> Optional[Network]:

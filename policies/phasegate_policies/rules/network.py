@@ -18,7 +18,7 @@ from ..contract import NODE_ROLES, ROLE_TAG
 from ..engine import UNKNOWN, as_bool, dig, items, plain
 from ..props import with_config_defaults
 from ..stackview import StackView, each
-from .ingress import ALL_PORTS, IngressRule, combined_exposures, rules_of, single_rule_exposures, world_sources
+from .ingress import ALL_PORTS, IngressRule, combined_exposures, parse_rules, single_rule_exposures, world_sources
 
 SENSITIVE_PORTS = {22: "SSH", 3389: "RDP", 5432: "PostgreSQL", 3306: "MySQL", 1433: "SQL Server",
                    6379: "Redis", 11211: "Memcached", 27017: "MongoDB", 9200: "Elasticsearch", 2379: "etcd",
@@ -76,11 +76,19 @@ def _validate_ingress(args: ResourceValidationArgs, report_violation: ReportViol
     if args.resource_type != SECURITY_GROUP and args.resource_type not in RULE_TYPES:
         return
     allowed = _allowed(args.get_config())
-    rules = rules_of(args.resource_type, args.name, plain(args.props))
+    rules, problems = parse_rules(args.resource_type, args.name, plain(args.props))
+    for problem in problems:
+        report_violation(_unreadable(problem))
     for message in single_rule_messages(rules, allowed):
         report_violation(message)
     for exposure in combined_exposures(rules, allowed):
         report_violation(_combined_message(args.name, exposure, allowed))
+
+
+def _unreadable(problem: str) -> str:
+    label, _, why = problem.partition(": ")
+    return (f"{label} cannot be judged ({why}), so it cannot be shown to stay off the internet: give fromPort and "
+            f"toPort as numbers.")
 
 
 def _combined_message(group: str, exposure, allowed: set[int]) -> str:
@@ -95,16 +103,24 @@ def _validate_ingress_union(args: StackValidationArgs, report_violation: ReportV
     allowed = _allowed(args.get_config())
     view = StackView(args.resources)
     by_group: dict[str, list[IngressRule]] = {}
-    for rule_resource in view.of_type(*RULE_TYPES):
+
+    def collect(rule_resource: Any):
+        """Each rule resource on its own: one that cannot be read is reported against itself, not its group."""
+        rules, problems = parse_rules(rule_resource.resource_type, rule_resource.name, view.props(rule_resource))
+        for problem in problems:
+            yield _unreadable(problem), rule_resource.urn
         for group in view.targets(rule_resource, "securityGroupId"):
-            by_group.setdefault(group.urn, []).extend(
-                rules_of(rule_resource.resource_type, rule_resource.name, view.props(rule_resource)))
+            by_group.setdefault(group.urn, []).extend(rules)
+
+    each(view.of_type(*RULE_TYPES), collect, report_violation, "public-ingress-combined")
 
     def check(group: Any):
         separate = by_group.get(group.urn, [])
         if not separate:
             return
-        inline = rules_of(SECURITY_GROUP, group.name, view.props(group))
+        inline, problems = parse_rules(SECURITY_GROUP, group.name, view.props(group))
+        for problem in problems:
+            yield _unreadable(problem), group.urn
         everything = inline + separate
         # Exposures a single rule makes are the per-resource policy's findings; only the union's are new here.
         for exposure in combined_exposures(everything, allowed):

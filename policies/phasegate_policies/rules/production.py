@@ -1,5 +1,5 @@
-"""What a production phase adds: databases that survive an AZ, a WAF in front of every public load balancer, and
-HTTP that redirects to HTTPS wherever HTTPS is served.
+"""What a production phase adds: databases that survive an AZ (Multi-AZ instances, Aurora clusters of two or more
+instances), a WAF in front of every public load balancer, and HTTP that redirects to HTTPS wherever HTTPS is served.
 
 The phases each rule applies to are pack config (default: production), so a platform owner can extend them.
 """
@@ -12,13 +12,11 @@ from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
-from ..engine import UNKNOWN, as_bool, as_number, dig, items, plain
+from ..engine import UNKNOWN, as_bool, as_number, dig, items
 from ..props import with_config_defaults
 from ..stack import current_stack
 from ..stackview import Finding, StackView, each
@@ -33,16 +31,59 @@ def _applies(args: Any, schema: dict) -> bool:
     return current_stack().phase in with_config_defaults(args.get_config(), schema)["phases"]
 
 
-def _multi_az(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != "aws:rds/instance:Instance" or not _applies(args, PHASES_SCHEMA):
+CLUSTER_INSTANCES = "aws:rds/clusterInstance:ClusterInstance"
+
+
+def _multi_az(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """RDS instances run Multi-AZ; an Aurora cluster has at least two instances (a writer and a reader to fail over to).
+
+    A cluster instance belongs to the cluster its `clusterIdentifier` came from (the property dependency, known at a
+    first preview), else to the cluster whose identifier or id it names. A Multi-AZ DB cluster (not Aurora) keeps
+    its standbys in other AZs by design."""
+    if not _applies(args, PHASES_SCHEMA):
         return
-    multi_az = as_bool(dig(plain(args.props), "multiAz"))
-    if multi_az is UNKNOWN:
-        report_violation(f"{args.name}'s multi_az is unknown at preview, so it cannot be shown to survive an AZ "
-                         f"outage: set it to a literal True.")
-    elif multi_az is not True:
-        report_violation(f"{args.name} is a {current_stack().phase} database in one AZ: set multi_az=True (a "
-                         f"standby in a second AZ takes over in about a minute).")
+    phase = current_stack().phase
+    view = StackView(args.resources)
+    members: dict[str, list[Any]] = {}
+    unplaced = []
+    for instance in view.of_type(CLUSTER_INSTANCES):
+        clusters = view.targets(instance, "clusterIdentifier")
+        for cluster in clusters:
+            members.setdefault(cluster.urn, []).append(instance)
+        if not clusters and view.refers_to_unresolved(instance, "clusterIdentifier"):
+            unplaced.append(instance)
+
+    def check(database: Any) -> Iterable[Finding]:
+        props = view.props(database)
+        if database.resource_type == "aws:rds/instance:Instance":
+            multi_az = as_bool(dig(props, "multiAz"))
+            if multi_az is UNKNOWN:
+                yield (f"{database.name}'s multi_az is unknown at preview, so it cannot be shown to survive an AZ "
+                       f"outage: set it to a literal True.", database.urn)
+            elif multi_az is not True:
+                yield (f"{database.name} is a {phase} database in one AZ: set multi_az=True (a standby in a second AZ "
+                       f"takes over in about a minute).", database.urn)
+            return
+        engine = dig(props, "engine")
+        if engine is UNKNOWN:
+            yield (f"{database.name}'s engine is unknown at preview, so it cannot be shown to survive an AZ outage.",
+                   database.urn)
+            return
+        if not str(engine or "").startswith("aurora"):
+            return  # a Multi-AZ DB cluster: a writer and two readable standbys in three AZs
+        count = len(members.get(database.urn, []))
+        if count >= 2:
+            return
+        if unplaced:
+            yield (f"{database.name} is a {phase} Aurora cluster with {count} instance(s) shown to be its own; "
+                   f"{', '.join(i.name for i in unplaced)} name a cluster unknown at preview, so it cannot be shown to "
+                   f"survive an AZ outage.", database.urn)
+        else:
+            yield (f"{database.name} is a {phase} Aurora cluster with {count} instance(s): add a second "
+                   f"aws.rds.ClusterInstance (a reader in another AZ, promoted if the writer's AZ fails).", database.urn)
+
+    each(view.of_type("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"), check, report_violation,
+         "multi-az-database")
 
 
 def _is_public_alb(view: StackView, balancer: Any) -> bool:
@@ -106,8 +147,9 @@ def _https_redirect(args: StackValidationArgs, report_violation: ReportViolation
 
 
 POLICIES = [
-    ResourceValidationPolicy(
-        name="multi-az-database", description="Databases of these phases run Multi-AZ.",
+    StackValidationPolicy(
+        name="multi-az-database",
+        description="Databases of these phases run Multi-AZ; an Aurora cluster has at least two instances.",
         enforcement_level=EnforcementLevel.MANDATORY, validate=_multi_az,
         config_schema=PolicyConfigSchema(properties=PHASES_SCHEMA)),
     StackValidationPolicy(
