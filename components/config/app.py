@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic.alias_generators import to_camel
 from typing_extensions import Annotated
 
-from .types import Domain, Flag, HealthCheckPath, ImageRef, Int, Number, PathPrefix, SecretName, Slug
+from .types import Domain, Flag, HealthCheckPath, ImageRef, Int, Number, PathPrefix, SecretName, Slug, shown
 
 
 class Section(BaseModel):
@@ -22,15 +22,25 @@ class Section(BaseModel):
     )
 
 
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")  # matched whole: `$` would let "API_KEY\n" through
 # The reverse proxy phasegate runs beside the app on the compose host; a service of that name would replace it.
 RESERVED_SERVICE_NAMES = {"proxy": "the reverse proxy phasegate runs in front of the app"}
 
 
 def _env_names(mapping: dict[str, str]) -> dict[str, str]:
-    bad = [key for key in mapping if not _ENV_NAME.match(key)]
+    bad = [key for key in mapping if not _ENV_NAME.fullmatch(key)]
     if bad:
-        raise ValueError(f"{', '.join(bad)}: environment variable names must match [A-Z_][A-Z0-9_]*")
+        shown_names = ", ".join(key if key.isprintable() and len(key) <= 60 else shown(key) for key in bad)
+        raise ValueError(f"{shown_names}: environment variable names must match [A-Z_][A-Z0-9_]*")
+    return mapping
+
+
+def _env_values(mapping: dict[str, str]) -> dict[str, str]:
+    """Any text may be a value (it is rendered through YAML dumpers and escaped for Compose and Kubernetes), but
+    no process environment can hold a NUL character: refuse it here rather than at container start."""
+    bad = [key for key, value in mapping.items() if "\0" in value]
+    if bad:
+        raise ValueError(f"{', '.join(bad)}: an environment value cannot hold a NUL character (\\0)")
     return mapping
 
 
@@ -53,7 +63,7 @@ class Service(Section):
     cpu: Number = Field(0.25, gt=0, le=16, description="vCPUs reserved (Compose limit, Kubernetes request).")
     memory_mb: Int = Field(512, ge=64, le=65536, description="Memory limit in MiB.")
     replicas: Int = Field(1, ge=1, le=50, description="Copies to run (Kubernetes phases; Compose runs one).")
-    environment: Annotated[dict[str, str], AfterValidator(_env_names)] = Field(
+    environment: Annotated[dict[str, str], AfterValidator(_env_names), AfterValidator(_env_values)] = Field(
         default_factory=dict, description="Plain environment variables (never secrets: use `secrets`)."
     )
     secrets: Annotated[dict[str, SecretName], AfterValidator(_env_names)] = Field(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from .models import RUNTIME_MODELS, CrossSectionErrors, LocatedError, StackConfig
 from .presets import PHASE_RUNTIMES, PRESETS, compute_preset, deep_merge
-from .types import Phase
+from .types import Phase, shown
 
 NAMESPACE = "phasegate"
 # Sections that earlier versions had, and where their keys live now.
@@ -56,7 +56,7 @@ def build_stack_config(values: Mapping[str, Any], stack_file: str) -> StackConfi
         phase = Phase(phase_value)
     except ValueError:
         allowed = ", ".join(p.value for p in Phase)
-        got = "is required" if phase_value is None else f"{phase_value!r} is not a phase"
+        got = "is required" if phase_value is None else f"{shown(phase_value)} is not a phase"
         problems.append(f"{stack_file}: {prefix}phase: {got}; use one of {allowed}")
         phase = Phase.MVP  # go on validating everything else against the smallest preset
 
@@ -90,8 +90,8 @@ def _compute_section(raw: Any, phase: Phase, where: str, problems: list[str]) ->
         return raw  # validation reports the wrong type
     raw = raw or {}
     runtime = raw.get("runtime", PHASE_RUNTIMES[phase][0])
-    if runtime not in RUNTIME_MODELS:
-        problems.append(f"{where}.runtime: {runtime!r} is not a runtime; use one of {', '.join(RUNTIME_MODELS)}")
+    if not isinstance(runtime, str) or runtime not in RUNTIME_MODELS:
+        problems.append(f"{where}.runtime: {shown(runtime)} is not a runtime; use one of {', '.join(RUNTIME_MODELS)}")
         return compute_preset(phase, PHASE_RUNTIMES[phase][0])  # go on validating the rest of the file
     return deep_merge(compute_preset(phase, runtime), raw)
 
@@ -126,7 +126,7 @@ def _message(err: Mapping[str, Any]) -> str:
         return "is required" + ("; set it with `pulumi config set aws:region us-east-1`" if err["loc"] == ("region",) else "")
     msg = err["msg"].removeprefix("Value error, ")
     if kind != "value_error" and "input" in err and not isinstance(err["input"], (dict, list)):
-        msg += f" (got {err['input']!r})"
+        msg += f" (got {shown(err['input'])})"
     return msg
 
 

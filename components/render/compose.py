@@ -6,6 +6,8 @@ Secrets are never rendered: the boot script fetches them from Secrets Manager wi
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass
 from typing import Optional
 
@@ -14,12 +16,13 @@ import yaml
 from ..config.models import App
 from ..endpoints import CacheEndpoint, DatabaseEndpoint
 from .boot_scripts import (
+    ENV_LINE_FUNCTION,
     USER_DATA_LIMIT,
-    app_secret_line,
     cache_url_lines,
     check_size,
     cloudwatch_agent_config,
     database_url_lines,
+    env_file_lines,
     install_cloudwatch_agent,
     systemd_timer,
     write_file,
@@ -75,17 +78,28 @@ def render_compose(app: App, facts: HostFacts) -> str:
     return yaml.safe_dump({"services": services, "volumes": {"caddy_data": {}}}, sort_keys=False)
 
 
+# A Caddyfile token that needs no quoting: no blank, quote, brace, `#` or `$` (no placeholder, comment or block).
+_CADDY_TOKEN = re.compile(r"[A-Za-z0-9._~%/:@+=&?*-]+")
+
+
+def _caddy(token: str) -> str:
+    """The stack file validates domains, names and paths to this shape; refuse anything else rather than write it."""
+    if not _CADDY_TOKEN.fullmatch(token):
+        raise ValueError(f"{token!r} cannot be written into a Caddyfile as one token")
+    return token
+
+
 def render_caddyfile(app: App) -> str:
     """Caddy gets and renews a certificate by itself when a domain is set; otherwise it serves plain HTTP."""
-    site = app.domain or ":80"
+    site = _caddy(app.domain or ":80")
     blocks = []
     # Caddy orders `handle` blocks by path specificity, so "/" (no matcher) is the fallback.
     for svc in sorted((s for s in app.services if s.public), key=lambda s: -len(s.path_prefix)):
-        matcher = "" if svc.path_prefix == "/" else f" {svc.path_prefix.rstrip('/')}*"
+        matcher = "" if svc.path_prefix == "/" else f" {_caddy(svc.path_prefix.rstrip('/') + '*')}"
         blocks.append(
             f"\thandle{matcher} {{\n"
-            f"\t\treverse_proxy {svc.name}:{svc.port} {{\n"
-            f"\t\t\thealth_uri {svc.health_check_path}\n"
+            f"\t\treverse_proxy {_caddy(f'{svc.name}:{int(svc.port)}')} {{\n"
+            f"\t\t\thealth_uri {_caddy(svc.health_check_path)}\n"
             f"\t\t}}\n"
             f"\t}}\n"
         )
@@ -100,17 +114,16 @@ def render_fetch_secrets(app: App, facts: HostFacts) -> str:
         "umask 077",
         f"cd {APP_DIR}",
         "mkdir -p secrets",
+        "# env_line NAME writes NAME=\"<stdin>\", with \\ \" $ and line breaks escaped as Compose reads env files.",
+        ENV_LINE_FUNCTION,
         *database_url_lines(facts.region, facts.database),
         *(cache_url_lines(facts.region, facts.cache) if facts.cache else []),
     ]
+    urls = [("DATABASE_URL", "database_url")] + ([("REDIS_URL", "redis_url")] if facts.cache else [])
     for svc in app.services:
         target = f"secrets/{svc.name}.env"
-        lines.append(f"echo \"DATABASE_URL=$database_url\" > {target}.tmp")
-        if facts.cache:
-            lines.append(f"echo \"REDIS_URL=$redis_url\" >> {target}.tmp")
-        lines += [app_secret_line(facts.region, env, secret, f"{target}.tmp")
-                  for env, secret in sorted(svc.secrets.items())]
-        lines.append(f"mv {target}.tmp {target}")
+        lines += env_file_lines(facts.region, urls, sorted(svc.secrets.items()), f"{target}.tmp")
+        lines.append(f"mv {shlex.quote(target + '.tmp')} {shlex.quote(target)}")
     return "\n".join(lines) + "\n"
 
 

@@ -8,18 +8,20 @@ Kubernetes Secret from Secrets Manager with its instance role, and refreshes it 
 from __future__ import annotations
 
 import ipaddress
+import shlex
 from dataclasses import dataclass
 from typing import Optional
 
 from ..config.models import App
 from ..endpoints import CacheEndpoint, DatabaseEndpoint
 from .boot_scripts import (
-    app_secret_line,
     cache_url_lines,
     check_size,
     cloudwatch_agent_config,
     database_url_lines,
     install_cloudwatch_agent,
+    ip_address,
+    secret_files_lines,
     sh_quote,
     systemd_timer,
     write_file,
@@ -27,6 +29,7 @@ from .boot_scripts import (
 from .kubernetes import NAMESPACE, render_manifests, secret_name
 
 MANIFEST_PATH = "/var/lib/rancher/k3s/server/manifests/phasegate-app.yaml"  # K3s applies this directory itself
+K3S = "/usr/local/bin/k3s"
 INGRESS_PORT = 80  # Traefik, exposed on every node by K3s's ServiceLB
 TOKEN_PLACEHOLDER = "set-at-first-boot-by-the-k3s-server"
 CONTAINER_LOGS = "/var/log/containers/*.log"
@@ -81,8 +84,11 @@ class ClusterFacts:
 
 
 def render_sync_secrets(app: App, facts: ClusterFacts) -> str:
-    """Creates or updates each service's Secret; restarts a Deployment only when its Secret changed."""
-    kubectl = "/usr/local/bin/k3s kubectl"
+    """Creates or updates each service's Secret; restarts a Deployment only when its Secret changed.
+
+    Each value is written to its own file and the Secret is made from that directory (--from-file), so a value
+    arrives byte for byte: an env file (--from-env-file) would split a value at a newline into further keys."""
+    kubectl = f"{K3S} kubectl"
     lines = [
         "#!/bin/bash",
         "set -euo pipefail",
@@ -94,15 +100,14 @@ def render_sync_secrets(app: App, facts: ClusterFacts) -> str:
     ]
     if facts.cache:
         lines += cache_url_lines(facts.region, facts.cache)
+    urls = [("DATABASE_URL", "database_url")] + ([("REDIS_URL", "redis_url")] if facts.cache else [])
     for svc in app.services:
-        env_file = f"$work/{svc.name}.env"
         lines += [
-            f"printf 'DATABASE_URL=%s\\n' \"$database_url\" > {env_file}",
-            *([f"printf 'REDIS_URL=%s\\n' \"$redis_url\" >> {env_file}"] if facts.cache else []),
-            *[app_secret_line(facts.region, env, secret, env_file) for env, secret in sorted(svc.secrets.items())],
-            f"if {kubectl} -n {NAMESPACE} create secret generic {secret_name(svc)} --from-env-file={env_file} "
-            f"--dry-run=client -o yaml | {kubectl} apply -f - | grep -q configured; then "
-            f"{kubectl} -n {NAMESPACE} rollout restart deployment/{svc.name}; fi",
+            *secret_files_lines(facts.region, urls, sorted(svc.secrets.items()), svc.name),
+            f"if {kubectl} -n {NAMESPACE} create secret generic {shlex.quote(secret_name(svc))} "
+            f"--from-file=\"$work\"/{shlex.quote(svc.name)} --dry-run=client -o yaml | {kubectl} apply -f - "
+            f"| grep -q configured; then "
+            f"{kubectl} -n {NAMESPACE} rollout restart {shlex.quote(f'deployment/{svc.name}')}; fi",
         ]
     return "\n".join(lines) + "\n"
 
@@ -126,7 +131,7 @@ def render_server_user_data(app: App, facts: ClusterFacts, version: str,
         + "token=$(openssl rand -hex 32)\n"
         + f"curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION={sh_quote(version)} K3S_TOKEN=\"$token\" sh -s - server "
           f"--write-kubeconfig-mode 600 --secrets-encryption{network_flags(networks)}\n"
-        + f"aws ssm put-parameter --region {facts.region} --name {sh_quote(facts.token_parameter)} --type SecureString "
+        + f"aws ssm put-parameter --region {shlex.quote(facts.region)} --name {sh_quote(facts.token_parameter)} --type SecureString "
           "--overwrite --value \"$token\" >/dev/null\n"
         + "unset token\n"
         + write_file(MANIFEST_PATH, render_manifests(app, facts.region, facts.bucket), "0600")
@@ -139,7 +144,8 @@ def render_server_user_data(app: App, facts: ClusterFacts, version: str,
 
 
 def render_agent_user_data(facts: ClusterFacts, server_ip: str, version: str, check: bool = True) -> str:
-    get_token = (f"aws ssm get-parameter --region {facts.region} --name {sh_quote(facts.token_parameter)} --with-decryption "
+    server_ip = ip_address(server_ip)
+    get_token = (f"aws ssm get-parameter --region {shlex.quote(facts.region)} --name {sh_quote(facts.token_parameter)} --with-decryption "
                  "--query Parameter.Value --output text")
     script = (
         _node_preamble(facts)

@@ -43,8 +43,9 @@ def _deployment(app: App, svc: Service, region: str, bucket: str) -> dict:
                     "containers": [{
                         "name": svc.name, "image": svc.image,
                         "ports": [{"name": "http", "containerPort": svc.port}],
-                        # Kubernetes expands $(NAME) in values; $$( is a literal $(, so values arrive as written.
-                        "env": [{"name": k, "value": v.replace("$(", "$$(")} for k, v in sorted(env.items())],
+                        # The kubelet expands $(NAME) and turns $$ into $: doubling every $ makes values arrive
+                        # exactly as written.
+                        "env": [{"name": k, "value": v.replace("$", "$$")} for k, v in sorted(env.items())],
                         "envFrom": [{"secretRef": {"name": secret_name(svc)}}],
                         "resources": {"requests": {"cpu": f"{int(svc.cpu * 1000)}m", "memory": memory},
                                       "limits": {"memory": memory}},

@@ -111,8 +111,8 @@ INVALID = [
      "phasegate:billing.actualThresholdsPercent: [80, 50, 100] must be strictly ascending, e.g. [50, 80, 100]"),
     ("mvp", _set("phasegate:database.instanceClas", "db.t4g.micro"),
      "phasegate:database.instanceClas: unknown key; allowed keys here: allocatedStorageGb, backupRetentionDays, "
-     "dbName, deletionProtection, engineVersion, instanceClass, maxAllocatedStorageGb, multiAz, performanceInsights, skipFinalSnapshot, "
-     "snapshotIdentifier, username"),
+     "dbName, deletionProtection, drCopy, drRegion, engineVersion, instanceClass, maxAllocatedStorageGb, multiAz, "
+     "performanceInsights, skipFinalSnapshot, snapshotIdentifier, username"),
     ("mvp", _set("phasegate:databse", {}),
      "phasegate:databse: unknown key; allowed keys here: alerts, app, assets, billing, cache, cdn, compute, "
      "database, network, phase, usage, waf"),
@@ -192,7 +192,8 @@ def test_the_program_reports_bad_config_through_pulumi_without_a_traceback():
     with pytest.raises(ProgramError) as caught:
         run_with("mvp", values)
     messages = caught.value.messages
-    assert messages[0].startswith("Pulumi.mvp.yaml: phasegate:database.instanceClass: 'db.t4g.mega' has no price")
+    assert messages[0].startswith("Pulumi.mvp.yaml: phasegate:database.instanceClass: 'db.t4g.mega' is not a db.t4g "
+                                  "size in us-east-1; sizes: micro, small")
     assert messages[1] == (
         "Pulumi.mvp.yaml: phasegate:database.backupRetentionDays: Input should be greater than or equal to 7 (got 0)")
     assert not any("Traceback" in m for m in messages)

@@ -69,7 +69,8 @@ def test_user_data_fetches_secrets_at_boot_and_never_embeds_them(app):
     fetch = files["/opt/phasegate/fetch-secrets.sh"]
     assert "umask 077" in fetch
     assert "--secret-id 'arn:aws:secretsmanager:us-east-1:1:secret:rds!db-x'" in fetch
-    assert "JWT_SECRET=$(aws secretsmanager get-secret-value --region us-east-1 --secret-id 'acme/jwt-secret'" in fetch
+    assert ("aws secretsmanager get-secret-value --region us-east-1 --secret-id 'acme/jwt-secret' --query SecretString "
+            "--output json | jq -je . | env_line JWT_SECRET >> secrets/api.env.tmp") in fetch
     assert "sslmode=require" in fetch
     assert "ExecStartPre=/opt/phasegate/fetch-secrets.sh" in files["/etc/systemd/system/phasegate-app.service"]
     assert "mem_used_percent" in files["/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"]
