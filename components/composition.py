@@ -44,7 +44,8 @@ def build_stack(cfg: StackConfig, stack: str) -> dict[str, Any]:
     app_group = AppSecurityGroup(f"{name}-{runtime.security_group.name}", AppSecurityGroupArgs(
         vpc_id=network.endpoint.vpc_id, shape=runtime.security_group, tags=tags))
     database = Database(f"{name}-db", DatabaseArgs(
-        config=cfg.database, network=network.endpoint, client_security_group_id=app_group.id, tags=tags))
+        config=cfg.database, network=network.endpoint, client_security_group_id=app_group.id, tags=tags,
+        dr_region=cfg.dr_region))
     cache = Cache(f"{name}-cache", CacheArgs(
         config=cfg.cache, replication_group_id=cache_group_id(name, stack), network=network.endpoint,
         client_security_group_id=app_group.id, tags=tags)) if cfg.cache.enabled else None
@@ -61,7 +62,7 @@ def build_stack(cfg: StackConfig, stack: str) -> dict[str, Any]:
     if cfg.waf.enabled and balancer:  # the config refuses a WAF without a load balancer to put it on
         Waf(f"{name}-waf", WafArgs(config=cfg.waf, load_balancer_arn=balancer.alb.arn, tags=tags))
 
-    alarms = [*compute.alarms(cfg.alerts), *database.alarms(cfg.alerts)]
+    alarms = [*network.alarms(cfg.alerts), *compute.alarms(cfg.alerts), *database.alarms(cfg.alerts)]
     alarms += [*(cache.alarms(cfg.alerts) if cache else []), *(balancer.alarms(cfg.alerts) if balancer else [])]
     alerts = Alerts(f"{name}-alerts", AlertsArgs(config=cfg.alerts, alarms=alarms, tags=tags))
     billing = Billing(f"{name}-billing", BillingArgs(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Sequence, TypeVar
+from typing import Protocol, Sequence, TypeVar
 
 import pulumi
 
@@ -47,6 +47,16 @@ class Bucket:
     name: pulumi.Input[str]
     arn: pulumi.Input[str]
     regional_domain: pulumi.Input[str]
+
+
+class IngressTargets(Protocol):
+    """What a runtime behind the load balancer may do with it: register its nodes, and name it in alarms."""
+
+    arn_suffix: pulumi.Output[str]
+
+    def attach_instances(self, instance_ids: Sequence[pulumi.Input[str]]) -> None: ...
+
+    def attach_autoscaling_groups(self, group_names: Sequence[pulumi.Input[str]]) -> None: ...
 
 
 def resolved(record: T) -> pulumi.Output[T]:

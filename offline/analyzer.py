@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Optional
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
+from phasegate_policies.stack import DEFAULT_REGION
 from pulumi.runtime.proto import analyzer_pb2_grpc as pb_grpc
 
 from .mocks import RecordedResource
@@ -232,7 +233,7 @@ def evaluate(resources: list[RecordedResource], *, stack: str, project: str, con
              preview: bool = False) -> Evaluation:
     """Start the pack, configure it, Analyze every resource (as the engine does: components and providers
     too), AnalyzeStack once; collect violations. `preview` runs the pack as `pulumi preview` does."""
-    region = _text(config.get("aws:region")) or "us-east-1"
+    region = _text(config.get("aws:region")) or DEFAULT_REGION
     providers = provider_views(resources, stack, project, region)
     with PolicyPackProcess(stack=stack, project=project, config=config, pack_dir=pack_dir, dry_run=preview) as pack:
         levels = pack.configure(pack_config)

@@ -24,6 +24,7 @@ from phasegate_policies.contract import PHASES
 from phasegate_policies.cost import PricedResource, parse_usage, price_stack
 from phasegate_policies.props import with_config_defaults
 from phasegate_policies.rules.cost import CEILING_SCHEMA, ceiling_for
+from phasegate_policies.stack import DEFAULT_REGION
 
 from .analyzer import PackConfigError, PackError, evaluate, parse_pack_config
 from .program import PROJECT, ProgramError, known_stacks, run_program, stack_config
@@ -40,7 +41,7 @@ def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
     try:
         config = dict(config) if config is not None else stack_config(stack)
         values = {key: parse_value(value) for key, value in config.items()}
-        phase, region = values.get("phasegate:phase"), values.get("aws:region", "us-east-1")
+        phase, region = values.get("phasegate:phase"), values.get("aws:region", DEFAULT_REGION)
         report.phase = phase if isinstance(phase, str) else None
         report.region = region if isinstance(region, str) else None
         run = run_program(stack, config=config, preview=preview)
@@ -71,7 +72,8 @@ def price(resources, values: Mapping[str, Any], region: str):
     by_urn = {r.urn: r for r in resources}
     view = [PricedResource.from_engine(urn=r.urn, type=r.type, name=r.name, props=r.inputs, default_region=region,
                                        provider_props=by_urn[r.provider_urn].inputs if r.provider_urn in by_urn else None,
-                                       parent=r.parent)
+                                       parent=r.parent, property_dependencies=r.property_dependencies,
+                                       outputs=r.outputs)
             for r in resources]
     usage, _ = parse_usage(values.get("phasegate:usage") if isinstance(values.get("phasegate:usage"), dict) else None)
     result = price_stack(view, usage, region)

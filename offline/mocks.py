@@ -72,7 +72,8 @@ class RealisticMocks(pulumi.runtime.Mocks):
             return provider_id, inputs
         if not args.custom:
             return _remote_component_outputs(args, self.region, self.preview)
-        region = self._region_of(args.provider)
+        # pulumi-aws v7 resources may name their own region, which wins over the provider's.
+        region = inputs.get("region") if isinstance(inputs.get("region"), str) else self._region_of(args.provider)
         maker = _OUTPUTS.get(args.typ)
         resource_id, extra = maker(args.name, inputs, region) if maker else _generic(args.typ, args.name, region)
         state = {**inputs, **extra}
@@ -221,6 +222,34 @@ def _replication_group(name, inputs, region):
                       "memberClusters": [f"{group_id}-{i:03d}" for i in range(1, nodes + 1)]}
 
 
+def _serverless_cache(name, inputs, region):
+    cache = inputs.get("name") or _physical(name)
+    address = f"{cache}-{_hex(name, 6)}.serverless.{region[:6]}.cache.amazonaws.com"
+    return cache, {"arn": _arn("elasticache", region, f"serverlesscache:{cache}"), "status": "available",
+                   "endpoints": [{"address": address, "port": 6379}],
+                   "readerEndpoints": [{"address": address, "port": 6380}]}
+
+
+def _cache_user(name, inputs, region):
+    user_id = inputs.get("userId") or _physical(name)
+    return user_id, {"userId": user_id, "arn": _arn("elasticache", region, f"user:{user_id}")}
+
+
+def _cache_user_group(name, inputs, region):
+    group_id = inputs.get("userGroupId") or _physical(name)
+    return group_id, {"userGroupId": group_id, "arn": _arn("elasticache", region, f"usergroup:{group_id}")}
+
+
+def _backup_vault(name, inputs, region):
+    vault = inputs.get("name") or _physical(name)
+    return vault, {"name": vault, "arn": _arn("backup", region, f"backup-vault:{vault}"), "recoveryPoints": 0}
+
+
+def _backup_plan(name, inputs, region):
+    plan_id = f"{_hex(name, 8)}-{_hex(name + 'p', 4)}-{_hex(name + 'q', 4)}-{_hex(name + 'r', 12)}"
+    return plan_id, {"arn": _arn("backup", region, f"backup-plan:{plan_id}"), "version": _hex(name + "v", 32)}
+
+
 def _random_password(name, inputs, region):
     return f"{name}-none", {"result": _hex(name + "secret", int(inputs.get("length", 32)) % 64 or 32),
                             "bcryptHash": "$2a$10$mock"}
@@ -304,6 +333,11 @@ _OUTPUTS = {
     "aws:lb/listener:Listener": _prefixed("listener", "elasticloadbalancing", "listener/app"),
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "aws:elasticache/subnetGroup:SubnetGroup": _named("elasticache", "subnetgroup:"),
+    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache,
+    "aws:elasticache/user:User": _cache_user,
+    "aws:elasticache/userGroup:UserGroup": _cache_user_group,
+    "aws:backup/vault:Vault": _backup_vault,
+    "aws:backup/plan:Plan": _backup_plan,
     "random:index/randomPassword:RandomPassword": _random_password,
     "aws:cloudfront/distribution:Distribution": _distribution,
     "aws:cloudfront/originAccessControl:OriginAccessControl": _prefixed("E", "cloudfront", "origin-access-control"),
@@ -317,10 +351,12 @@ def _remote_component_outputs(args: pulumi.runtime.MockResourceArgs, region: str
     """Remote components (pulumi-eks) run in their provider; under mocks we must supply their outputs.
 
     At a first preview a new cluster's outputs are all unknown (the engine sends none). At an update, pulumi-eks's
-    Cluster gives what the program reads: the kubeconfig and the EKS-created cluster security group. What the mocks
-    cannot show: the component's children (the aws:eks/cluster, its role, addons and, unless skipped, default
-    node group and security groups) that a real preview hands to the pack; `tests/policies/test_cost_model.py`
-    prices that shape from a hand-built graph.
+    Cluster answers with the plain outputs a program reads: `kubeconfig` (an object), `kubeconfigJson` and
+    `clusterSecurityGroupId`. `eksCluster` and `core` are resource references to the component's children, which
+    the mocks cannot mint, so the program reads neither. What the mocks cannot show: those children
+    (the aws:eks/cluster, its IAM role, security groups, access entries and addons) that a real preview hands to
+    the pack, nor anything EKS does at runtime (node bootstrap, the VPC CNI's pod addresses, Pod Identity tokens);
+    `tests/policies/test_cost_model.py` prices that shape from a hand-built graph.
     """
     if preview:
         return "", dict(args.inputs)
@@ -328,17 +364,16 @@ def _remote_component_outputs(args: pulumi.runtime.MockResourceArgs, region: str
     if args.typ == "eks:index:Cluster":
         cluster = args.inputs.get("name") or _physical(args.name)
         endpoint = f"https://{_hex(cluster, 32).upper()}.gr7.{region}.eks.amazonaws.com"
-        outputs.update({
-            "kubeconfigJson": json.dumps({
-                "apiVersion": "v1", "kind": "Config", "current-context": "aws",
-                "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint,
-                                                                "certificate-authority-data": "TU9DSw=="}}],
-                "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
-                "users": [{"name": "aws", "user": {"exec": {
-                    "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
-                    "args": ["eks", "get-token", "--cluster-name", cluster, "--output", "json"]}}}]}),
-            "clusterSecurityGroupId": f"sg-{_hex(cluster + 'cluster-sg')}",
-        })
+        kubeconfig = {
+            "apiVersion": "v1", "kind": "Config", "current-context": "aws",
+            "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint,
+                                                            "certificate-authority-data": "TU9DSw=="}}],
+            "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+            "users": [{"name": "aws", "user": {"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
+                "args": ["eks", "get-token", "--cluster-name", cluster, "--output", "json"]}}}]}
+        outputs.update({"kubeconfig": kubeconfig, "kubeconfigJson": json.dumps(kubeconfig),
+                        "clusterSecurityGroupId": f"sg-{_hex(cluster + 'cluster-sg')}"})
     return f"{args.name}-component", outputs
 
 

@@ -16,6 +16,8 @@ import pulumi
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from phasegate_policies.stack import DEFAULT_REGION
+
 from .mocks import RealisticMocks, RecordedResource, RecordingMonitor
 from .stackfile import StackFileError, config_as_engine_text, read_stack_file
 
@@ -87,8 +89,8 @@ def run_program(stack: str, config: Mapping[str, str] | None = None, project_dir
     `program` replaces `__main__.py`: a test can build one part or runtime alone, with the stack's config.
     """
     values = dict(config) if config is not None else stack_config(stack, project_dir)
-    region = values.get("aws:region", "us-east-1")
-    mocks = RealisticMocks(region=region if isinstance(region, str) else "us-east-1", preview=preview)
+    region = values.get("aws:region")
+    mocks = RealisticMocks(region=region if isinstance(region, str) and region else DEFAULT_REGION, preview=preview)
     monitor = RecordingMonitor(mocks)
     errors = _ErrorLog()
     logger = logging.getLogger(f"phasegate.offline.{stack}")

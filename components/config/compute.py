@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import typing
 from typing import Literal, Optional, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, Strict, field_validator, model_validator
 from typing_extensions import Annotated
 
 from .app import Section
 from phasegate_policies.contract import EKS_STANDARD_SUPPORT_ENDS
 
-from .types import Cidr, Ec2Type, Int, LogRetentionDays
+from .types import Cidr, Ec2Type, Int, LogRetentionDays, PublicCidr
 
 
 class ComposeCompute(Section):
@@ -58,6 +59,18 @@ class K3sCompute(Section):
         return [self.server_instance_type, self.agent_instance_type]
 
 
+_IAM_PRINCIPAL = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/[A-Za-z0-9+=,.@_/-]{1,512}$")
+
+
+def _iam_principal(value: str) -> str:
+    if not _IAM_PRINCIPAL.match(value) or "//" in value:
+        raise ValueError(f"{value!r} is not an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admin")
+    return value
+
+
+IamPrincipalArn = Annotated[str, Strict(), AfterValidator(_iam_principal)]
+
+
 class EksCompute(Section):
     """Managed EKS with managed node groups across the private subnets (Phase 3)."""
 
@@ -74,16 +87,20 @@ class EksCompute(Section):
         None, description="Node instance type; default t3.medium (x86_64) or t4g.medium (arm64).")
     min_nodes: Int = Field(3, ge=1, le=50, description="Fewest nodes the node group scales down to (one per AZ).")
     desired_nodes: Int = Field(3, ge=1, le=50, description="Nodes the node group starts with.")
-    max_nodes: Int = Field(6, ge=1, le=100, description="Most nodes the node group scales up to.")
+    max_nodes: Int = Field(6, ge=1, le=100, description="Most nodes the node group may be scaled to (by changing "
+                                                        "desiredNodes, or by a cluster autoscaler you install).")
     spot_nodes: Int = Field(0, ge=0, le=50, description="Nodes of an optional Spot group for stateless work "
                                                         "(tainted: only pods that tolerate it run there).")
     root_volume_gb: Int = Field(20, ge=20, le=1024, description="Encrypted gp3 root volume per node.")
-    public_access_cidrs: list[Cidr] = Field(
+    public_access_cidrs: list[PublicCidr] = Field(
         default_factory=lambda: ["0.0.0.0/0"],
         description="Who may reach the Kubernetes API's public endpoint (IAM authentication always applies). The "
                     "private endpoint is always on; narrow this to your office or CI ranges when you can.")
     log_retention_days: LogRetentionDays = Field(30, description="Retention of the control-plane audit and "
                                                                  "authenticator logs.")
+    admin_principal_arns: list[IamPrincipalArn] = Field(
+        default_factory=list, description="IAM roles or users given cluster-admin through EKS access entries (the "
+                                          "identity that creates the cluster is admin as well).")
 
     @model_validator(mode="after")
     def _ordered(self) -> "EksCompute":

@@ -8,7 +8,7 @@ overlaps) live in `rules.py` and run in `StackConfig`'s validator.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Literal, Optional
 
 from pydantic import AliasChoices, Field, ValidationInfo, create_model, field_validator, model_validator
 from pydantic.alias_generators import to_snake
@@ -17,7 +17,7 @@ from phasegate_policies.cost import USAGE_KEYS
 
 from .app import App, Section, Service
 from .compute import RUNTIME_MODELS, Compute, ComposeCompute, EksCompute, K3sCompute
-from .presets import PHASE_RUNTIMES
+from .presets import DR_PARTNER_REGIONS, PHASE_RUNTIMES
 from .types import (
     AscendingPercents,
     CacheEngine,
@@ -75,6 +75,11 @@ class Database(Section):
     skip_final_snapshot: Flag = Field(False, description="Only for throwaway stacks: delete without a snapshot.")
     db_name: str = Field("app", pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Initial database name.")
     username: str = Field("app_admin", pattern=r"^[a-z][a-z0-9_]{0,15}$", description="Master user name.")
+    dr_copy: Flag = Field(False, description="Disaster recovery: an AWS Backup plan takes a daily snapshot and copies "
+                                             "it to drRegion, kept as long as automated backups.")
+    dr_region: Optional[Region] = Field(None, description="Where the disaster-recovery copies go; default: the "
+                                                          "stack region's partner (us-east-1 <-> us-west-2, "
+                                                          "us-east-2 -> us-west-2, eu-west-1 <-> eu-central-1).")
     snapshot_identifier: Optional[str] = Field(
         None, pattern=r"^(arn:aws:rds:[a-z0-9-]+:\d{12}:snapshot:)?[a-zA-Z][a-zA-Z0-9-]{0,254}$",
         description="Create the database from this RDS snapshot (name or ARN), e.g. the previous phase's. "
@@ -92,8 +97,25 @@ class Database(Section):
 class Cache(Section):
     enabled: Flag = Field(False, description="Managed Redis-compatible cache.")
     engine: CacheEngine = Field(CacheEngine.VALKEY, description="redis (Redis OSS) or valkey (20% cheaper nodes).")
-    node_type: CacheNodeType = Field("cache.t4g.micro", description="ElastiCache node type.")
-    replicas: Int = Field(0, ge=0, le=5, description="Read replicas (with automatic failover when > 0).")
+    mode: Literal["nodes", "serverless"] = Field(
+        "nodes", description="nodes: a replication group of nodeType nodes. serverless: ElastiCache Serverless, "
+                             "Multi-AZ by design and billed by data stored and requests (usage.cacheDataGb, "
+                             "usage.cacheRequestsPerMonth).")
+    node_type: CacheNodeType = Field("cache.t4g.micro", description="ElastiCache node type (mode nodes).")
+    replicas: Int = Field(0, ge=0, le=5, description="Read replicas, with automatic failover and Multi-AZ when > 0 "
+                                                     "(mode nodes).")
+    serverless_max_data_gb: Int = Field(1, ge=1, le=5000, description="Cost guard (mode serverless): the most data "
+                                                                      "the cache may hold, GB (1 GB of Valkey is "
+                                                                      "about $61 a month).")
+    serverless_max_ecpu_per_second: Int = Field(
+        5000, ge=1000, le=15000000, description="Cost guard (mode serverless): the most ElastiCache Processing Units a second.")
+
+    @model_validator(mode="after")
+    def _mode_settings(self) -> "Cache":
+        if self.mode == "serverless" and self.replicas:
+            raise LocatedError(("replicas",), "a serverless cache is replicated across AZs by design; replicas "
+                                              "applies to mode nodes only, remove it")
+        return self
 
 
 class Cdn(Section):
@@ -115,6 +137,13 @@ class Assets(Section):
 
 
 class Alerts(Section):
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling(cls, data: Any) -> Any:
+        if isinstance(data, dict) and {"alb5xxPercent", "alb5XxPercent"} <= set(data):
+            raise LocatedError(("alb5xxPercent",), "given twice, as alb5xxPercent and alb5XxPercent; keep one")
+        return data
+
     emails: list[Email] = Field(min_length=1, description="Who receives operational alarms.")
     host_cpu_percent: Percent = Field(80, description="Alarm when a host's or node's CPU stays above this.")
     host_memory_percent: Percent = Field(85, description="Alarm when a host's or node's memory is above this.")
@@ -196,6 +225,13 @@ class StackConfig(Section):
     @property
     def billing_emails(self) -> list[str]:
         return list(self.billing.emails or self.alerts.emails)
+
+    @property
+    def dr_region(self) -> Optional[str]:
+        """Where disaster-recovery copies of the database go, when they are on."""
+        if not self.database.dr_copy:
+            return None
+        return self.database.dr_region or DR_PARTNER_REGIONS.get(self.region)
 
     @property
     def estimated_charges_threshold(self) -> float:

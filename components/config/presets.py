@@ -30,6 +30,10 @@ COMPUTE_PRESETS: dict[Phase, dict[str, dict[str, Any]]] = {
         "eks": {"minNodes": 3, "desiredNodes": 3, "maxNodes": 6},
     },
 }
+# Disaster-recovery copies go to the nearest other region of the catalog in the same geography. A region without
+# one (ap-southeast-1: no other priced region nearby) must name database.drRegion itself.
+DR_PARTNER_REGIONS = {"us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-2": "us-east-2",
+                      "eu-west-1": "eu-central-1", "eu-central-1": "eu-west-1"}
 PHASE_RUNTIMES: dict[Phase, tuple[str, ...]] = {phase: tuple(runtimes) for phase, runtimes in COMPUTE_PRESETS.items()}
 
 PRESETS: dict[Phase, dict[str, Any]] = {
@@ -52,9 +56,11 @@ PRESETS: dict[Phase, dict[str, Any]] = {
     Phase.PRODUCTION: {
         "network": {"azCount": 3, "egress": "gatewayPerAz"},
         # The reference plan's Phase 3 database is a micro class; Multi-AZ is what production adds.
-        "database": {"instanceClass": "db.t4g.micro", "allocatedStorageGb": 50, "maxAllocatedStorageGb": 500,
-                     "multiAz": True, "backupRetentionDays": 14, "performanceInsights": True},
-        "cache": {"enabled": True, "engine": "valkey", "nodeType": "cache.t4g.micro", "replicas": 1},
+        "database": {"instanceClass": "db.t4g.micro", "allocatedStorageGb": 20, "maxAllocatedStorageGb": 500,
+                     "multiAz": True, "backupRetentionDays": 14, "performanceInsights": True, "drCopy": True},
+        # Serverless Valkey is Multi-AZ by design and, at a small app's data and request volume, cheaper than a
+        # primary and a replica node (README, "The production phase"; tests/stacks/test_production_stack.py).
+        "cache": {"enabled": True, "engine": "valkey", "mode": "serverless"},
         "cdn": {"enabled": True},
         "waf": {"enabled": True},
     },

@@ -19,7 +19,74 @@ if TYPE_CHECKING:
 
 
 def cross_section_problems(cfg: "StackConfig") -> list["LocatedError"]:
-    return [*_container_sizes(cfg), *_boot_script_sizes(cfg), *_k3s_networks(cfg), *_eks_nodes_and_support(cfg)]
+    return [*_container_sizes(cfg), *_boot_script_sizes(cfg), *_k3s_networks(cfg), *_eks_nodes_and_support(cfg),
+            *_eks_pods_fit(cfg), *_docker_networks(cfg), *_dr_region(cfg)]
+
+
+def _dr_region(cfg: "StackConfig") -> list["LocatedError"]:
+    from .models import LocatedError
+
+    if not cfg.database.dr_copy:
+        return []
+    if cfg.database.dr_region == cfg.region:
+        return [LocatedError(("database", "drRegion"), (
+            f"{cfg.region} is the stack's own region; disaster-recovery copies must go to another region"))]
+    if cfg.dr_region is None:
+        return [LocatedError(("database", "drRegion"), (
+            f"is required with drCopy in {cfg.region}, which has no default partner region; name one, e.g. "
+            f"us-west-2"))]
+    return []
+
+
+# Docker's own networks on the compose host: the default bridge and the pools Compose networks are cut from.
+# A VPC overlapping them would make the database (or anything in the VPC) unreachable from the containers.
+DOCKER_NETWORKS = ("172.17.0.0/16", "172.18.0.0/15", "172.20.0.0/14", "172.24.0.0/13", "192.168.0.0/16")
+
+
+def _docker_networks(cfg: "StackConfig") -> list["LocatedError"]:
+    from .models import LocatedError
+
+    if cfg.compute.runtime != "compose":
+        return []
+    vpc = ipaddress.IPv4Network(cfg.network.cidr)
+    clash = [net for net in DOCKER_NETWORKS if vpc.overlaps(ipaddress.IPv4Network(net))]
+    if not clash:
+        return []
+    return [LocatedError(("network", "cidr"), (
+        f"{cfg.network.cidr} overlaps Docker's networks on the compose host ({', '.join(clash)}): containers could "
+        f"not reach the database; use a range in 10.0.0.0/8, e.g. 10.0.0.0/16"))]
+
+
+def _eks_pods_fit(cfg: "StackConfig") -> list["LocatedError"]:
+    """The app's pods, at their configured replicas, must fit on the smallest node group EKS may scale to."""
+    from ..render.limits import EKS_CLUSTER_ADDONS_CPU, EKS_CLUSTER_ADDONS_MIB, eks_node_allocatable
+    from .models import LocatedError
+
+    compute = cfg.compute
+    if compute.runtime != "eks":
+        return []
+    spec = load_catalog().spec("ec2Instance", compute.node_type)
+    if spec is None:
+        return []
+    cpu, memory_mib = eks_node_allocatable(compute.node_type, spec.vcpu, spec.memory_gib)
+    nodes = compute.min_nodes
+    want_cpu = sum(svc.cpu * svc.replicas for svc in cfg.app.services) + EKS_CLUSTER_ADDONS_CPU
+    want_mib = sum(svc.memory_mb * svc.replicas for svc in cfg.app.services) + EKS_CLUSTER_ADDONS_MIB
+    have_cpu, have_mib = cpu * nodes, memory_mib * nodes
+    problems = []
+    if want_cpu > have_cpu:
+        problems.append(LocatedError(("app", "services"), (
+            f"the services request {want_cpu - EKS_CLUSTER_ADDONS_CPU:g} vCPUs at their replicas (plus CoreDNS's "
+            f"{EKS_CLUSTER_ADDONS_CPU:g}), more than {nodes} x {compute.node_type} can "
+            f"schedule ({have_cpu:.2f} vCPUs after what EKS and its daemons reserve): pods would stay Pending; lower "
+            f"cpu or replicas, or raise compute.minNodes or the node type")))
+    if want_mib > have_mib:
+        problems.append(LocatedError(("app", "services"), (
+            f"the services request {want_mib - EKS_CLUSTER_ADDONS_MIB:,} MiB at their replicas (plus CoreDNS's "
+            f"{EKS_CLUSTER_ADDONS_MIB} MiB), more than {nodes} x {compute.node_type} can "
+            f"schedule ({have_mib:,.0f} MiB after what EKS and its daemons reserve): pods would stay Pending; lower "
+            f"memoryMb or replicas, or raise compute.minNodes or the node type")))
+    return problems
 
 
 def eks_support_ended(version: str, today: Optional[datetime.date] = None) -> bool:

@@ -48,14 +48,15 @@ def metric_alarm(name: str, spec: AlarmSpec, actions: Sequence[pulumi.Input[str]
     if spec.queries:
         metric = {"metric_queries": [
             cloudwatch.MetricAlarmMetricQueryArgs(
-                id=q.id, expression=q.expression or None, label=q.label or None, return_data=q.return_data,
-                metric=None if q.expression else cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                    namespace=q.namespace, metric_name=q.metric, dimensions=dict(q.dimensions), stat=q.statistic,
-                    period=spec.period))
+                id=q.id, expression=q.expression, label=q.label, return_data=q.return_data,
+                metric=cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                    namespace=q.metric.namespace, metric_name=q.metric.name, dimensions=dict(q.metric.dimensions),
+                    stat=q.metric.statistic, period=spec.period) if q.metric else None)
             for q in spec.queries]}
     else:
-        metric = {"namespace": spec.namespace, "metric_name": spec.metric, "dimensions": dict(spec.dimensions),
-                  "statistic": spec.statistic, "period": spec.period}
+        metric = {"namespace": spec.metric.namespace, "metric_name": spec.metric.name,
+                  "dimensions": dict(spec.metric.dimensions), "statistic": spec.metric.statistic,
+                  "period": spec.period}
     return cloudwatch.MetricAlarm(
         name, alarm_description=spec.description, evaluation_periods=spec.evaluation_periods,
         comparison_operator=spec.comparison, threshold=spec.threshold, treat_missing_data=spec.treat_missing_data,

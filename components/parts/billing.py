@@ -16,7 +16,7 @@ import pulumi_aws.sns as sns
 
 from phasegate_policies.contract import BILLING_REGION
 
-from ..render.alarms import AlarmSpec
+from ..render.alarms import AlarmSpec, Metric
 from .alerts import metric_alarm
 from .tags import Tagger
 
@@ -73,8 +73,9 @@ class Billing(pulumi.ComponentResource):
         spec = AlarmSpec(
             "estimated-charges",
             f"Month-to-date estimated AWS charges above ${args.estimated_charges_threshold_usd:.2f}",
-            "AWS/Billing", "EstimatedCharges", "GreaterThanThreshold", args.estimated_charges_threshold_usd,
-            {"Currency": "USD"}, statistic="Maximum", period=21600,  # billing data arrives a few times a day
+            "GreaterThanThreshold", args.estimated_charges_threshold_usd,
+            Metric("AWS/Billing", "EstimatedCharges", {"Currency": "USD"}, "Maximum"),
+            period=21600,  # billing data arrives a few times a day
         )
         alarm = metric_alarm(f"{name}-{spec.key}", spec, [topic_arn], args.tags, alarm_opts)
         self.budget_name = budget.name

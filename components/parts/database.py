@@ -1,11 +1,19 @@
-"""The app's PostgreSQL: private, encrypted, TLS-only, password managed by RDS, protected from deletion."""
+"""The app's PostgreSQL: private, encrypted, TLS-only, password managed by RDS, protected from deletion.
+
+With `drCopy`, AWS Backup also snapshots it daily and copies each snapshot to a second region, so a regional
+outage or a deleted account region still leaves a restorable copy (the reference plans' disaster recovery).
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Optional
 
 import pulumi
+import pulumi_aws.backup as backup
 import pulumi_aws.ec2 as ec2
+import pulumi_aws.iam as iam
 import pulumi_aws.rds as rds
 import pulumi_aws.vpc as vpc
 
@@ -16,6 +24,11 @@ from ..render.limits import max_connections
 from .tags import Tagger
 
 POSTGRES_PORT = 5432
+BACKUP_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+BACKUP_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+# 05:00 UTC daily, outside RDS's own default backup windows' busiest hours; AWS Backup starts within the hour.
+BACKUP_SCHEDULE = "cron(0 5 ? * * *)"
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,8 @@ class DatabaseArgs:
     network: NetworkEndpoint
     client_security_group_id: pulumi.Input[str]
     tags: Tagger
+    # Where AWS Backup copies the daily snapshots; None: no copies (automated backups only).
+    dr_region: Optional[str] = None
 
 
 class Database(pulumi.ComponentResource):
@@ -81,12 +96,37 @@ class Database(pulumi.ComponentResource):
             # Stateful: `pulumi destroy` or a replacing change stops here unless the stack opted out.
             opts=pulumi.ResourceOptions(parent=self, protect=cfg.deletion_protection),
         )
+        if args.dr_region:
+            self._disaster_recovery_copies(name, args)
         self.endpoint = DatabaseEndpoint(
             address=self.instance.address, port=self.instance.port, db_name=cfg.db_name,
             secret_arn=self.instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn))
         self._max_connections = max_connections(cfg.instance_class)
         self.register_outputs({"address": self.endpoint.address, "identifier": self.instance.identifier,
                                "secretArn": self.endpoint.secret_arn})
+
+    def _disaster_recovery_copies(self, name: str, args: DatabaseArgs) -> None:
+        """A daily AWS Backup snapshot, kept as long as automated backups, and its copy in `dr_region`."""
+        keep_days = args.config.backup_retention_days
+        role = iam.Role(f"{name}-backup-role", assume_role_policy=BACKUP_TRUST,
+                        description="AWS Backup: snapshot the database and copy it to the DR region",
+                        tags=args.tags(f"{name}-backup-role"), opts=pulumi.ResourceOptions(parent=self))
+        iam.RolePolicyAttachment(f"{name}-backup-service", role=role.name, policy_arn=BACKUP_SERVICE_POLICY,
+                                 opts=pulumi.ResourceOptions(parent=role))
+        # Vaults are encrypted with AWS Backup's key; one that still holds recovery points cannot be deleted.
+        vault = backup.Vault(f"{name}-backup-vault", tags=args.tags(f"{name}-backup-vault"),
+                             opts=pulumi.ResourceOptions(parent=self))
+        dr_vault = backup.Vault(f"{name}-dr-vault", region=args.dr_region, tags=args.tags(f"{name}-dr-vault"),
+                                opts=pulumi.ResourceOptions(parent=self))
+        plan = backup.Plan(f"{name}-backup-plan", rules=[backup.PlanRuleArgs(
+            rule_name="daily-with-dr-copy", target_vault_name=vault.name, schedule=BACKUP_SCHEDULE,
+            start_window=60, completion_window=180, lifecycle=backup.PlanRuleLifecycleArgs(delete_after=keep_days),
+            copy_actions=[backup.PlanRuleCopyActionArgs(
+                destination_vault_arn=dr_vault.arn,
+                lifecycle=backup.PlanRuleCopyActionLifecycleArgs(delete_after=keep_days))])],
+            tags=args.tags(f"{name}-backup-plan"), opts=pulumi.ResourceOptions(parent=self))
+        backup.Selection(f"{name}-backup-selection", plan_id=plan.id, iam_role_arn=role.arn,
+                         resources=[self.instance.arn], opts=pulumi.ResourceOptions(parent=plan))
 
     def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
         return database_alarms(self.instance.identifier, self._max_connections, cfg)

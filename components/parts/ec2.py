@@ -1,6 +1,6 @@
-"""EC2 hardened once for every instance phasegate runs (compose host, K3s nodes, NAT instance).
+"""EC2 hardened once for every instance phasegate runs (compose host, K3s nodes, NAT instance, EKS nodes).
 
-Every instance: an Amazon Linux 2023 image looked up through AWS's public SSM parameters (never a hard-coded
+Every instance (or, for EKS managed nodes, their launch template): an Amazon Linux 2023 image looked up through AWS's public SSM parameters (never a hard-coded
 AMI id), IMDSv2 only, an encrypted gp3 root volume, no key pair and no SSH (operators use SSM Session Manager
 through the instance role), and `ignore_changes=["ami"]` so a newer image is picked up by deliberate
 replacement, not by every unrelated `pulumi up`.
@@ -95,10 +95,44 @@ def hardened_instance(name: str, args: HardenedInstanceArgs, parent: pulumi.Reso
     )
 
 
+# Amazon Linux 2023 images (and EKS's AL2023 node images) boot from this device.
+AL2023_ROOT_DEVICE = "/dev/xvda"
+
+
+@dataclass(frozen=True)
+class HardenedTemplateArgs:
+    """A launch template for instances something else starts (an EKS managed node group)."""
+
+    description: str
+    root_volume_gb: int
+    security_group_ids: Sequence[pulumi.Input[str]]
+    tags: Mapping[str, str]
+    instance_tags: Mapping[str, str]
+    volume_tags: Mapping[str, str]
+    # Hop limit 2: pods reach the node's metadata through the CNI; 1 would cut them off, more would expose it.
+    metadata_hop_limit: int = 2
+
+
+def hardened_launch_template(name: str, args: HardenedTemplateArgs, parent: pulumi.Resource) -> ec2.LaunchTemplate:
+    """The same hardening as `hardened_instance`, stated explicitly, because a template's defaults are the AMI's."""
+    return ec2.LaunchTemplate(
+        name, description=args.description, update_default_version=True,
+        metadata_options=ec2.LaunchTemplateMetadataOptionsArgs(
+            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=args.metadata_hop_limit),
+        block_device_mappings=[ec2.LaunchTemplateBlockDeviceMappingArgs(
+            device_name=AL2023_ROOT_DEVICE, ebs=ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                volume_size=args.root_volume_gb, volume_type="gp3", encrypted="true", delete_on_termination="true"))],
+        vpc_security_group_ids=list(args.security_group_ids),
+        tag_specifications=[
+            ec2.LaunchTemplateTagSpecificationArgs(resource_type="instance", tags=dict(args.instance_tags)),
+            ec2.LaunchTemplateTagSpecificationArgs(resource_type="volume", tags=dict(args.volume_tags))],
+        tags=dict(args.tags), opts=pulumi.ResourceOptions(parent=parent))
+
+
 def instance_profile(name: str, policy: pulumi.Input[str], tags: Tagger, parent: pulumi.Resource,
-                     description: str = "") -> iam.InstanceProfile:
+                     description: Optional[str] = None) -> iam.InstanceProfile:
     """A role with the managed SSM and CloudWatch agent policies plus `policy`, and its instance profile."""
-    role = iam.Role(f"{name}-role", assume_role_policy=EC2_ASSUME_ROLE, description=description or None,
+    role = iam.Role(f"{name}-role", assume_role_policy=EC2_ASSUME_ROLE, description=description,
                     tags=tags(f"{name}-role"), opts=pulumi.ResourceOptions(parent=parent))
     for key, arn in MANAGED_POLICIES.items():
         iam.RolePolicyAttachment(f"{name}-{key}", role=role.name, policy_arn=arn,

@@ -8,9 +8,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws.ec2 as ec2
 
-from ..config.models import Network as NetworkConfig
+from ..config.models import Alerts as AlertsConfig, Network as NetworkConfig
 from ..config.types import Egress
 from ..endpoints import NetworkEndpoint
+from ..render.alarms import AlarmSpec, nat_gateway_alarms, status_check_alarm
 from ..render.cidr import plan_subnets
 from .ec2 import HardenedInstanceArgs, hardened_instance
 from .tags import Tagger
@@ -62,6 +63,8 @@ class Network(pulumi.ComponentResource):
             tags=args.tags(f"{name}-public-rt"), opts=vpc_child,
         )
 
+        self._nat_gateways: list[ec2.NatGateway] = []
+        self._nat_instance: ec2.Instance | None = None
         public_subnets, private_subnets = [], []
         for index, (public_cidr, private_cidr) in enumerate(zip(plan.public, plan.private)):
             zone = zones.apply(lambda names, i=index: names[i])
@@ -130,14 +133,23 @@ class Network(pulumi.ComponentResource):
                 ec2.Route(f"{name}-private-default-{index}", route_table_id=table.id,
                           destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id,
                           opts=pulumi.ResourceOptions(parent=table))
+                self._nat_gateways.append(nat)
         elif egress == Egress.INSTANCE:
-            nat = self._nat_instance(name, args, public_subnets[0])
+            nat = self._nat_instance = self._nat_host(name, args, public_subnets[0])
             ec2.Route(f"{name}-private-default-0", route_table_id=tables[0].id,
                       destination_cidr_block="0.0.0.0/0", network_interface_id=nat.primary_network_interface_id,
                       opts=pulumi.ResourceOptions(parent=tables[0]))
         return tables
 
-    def _nat_instance(self, name, args: NetworkArgs, subnet: ec2.Subnet) -> ec2.Instance:
+    def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
+        """Egress failing is an outage of everything private (image pulls, AWS APIs): alarm on the NAT itself."""
+        specs = [spec for index, nat in enumerate(self._nat_gateways) for spec in nat_gateway_alarms(index, nat.id)]
+        if self._nat_instance is not None:
+            specs.append(status_check_alarm("nat", "The NAT instance failed its EC2 status checks",
+                                            {"InstanceId": self._nat_instance.id}))
+        return specs
+
+    def _nat_host(self, name, args: NetworkArgs, subnet: ec2.Subnet) -> ec2.Instance:
         """A tiny Graviton NAT: a few dollars a month instead of ~$33 for a NAT gateway, at the price of HA."""
         vpc_child = pulumi.ResourceOptions(parent=self.vpc)
         sg = ec2.SecurityGroup(

@@ -33,3 +33,27 @@ def max_connections(instance_class: str) -> int:
     if gib is None:
         return _MAX_CONNECTIONS
     return min(int(gib * 1024 ** 3) // _BYTES_PER_CONNECTION, _MAX_CONNECTIONS)
+
+
+# Pods per node on the VPC CNI (ENIs x (IPv4 addresses per ENI - 1) + 2), by size, for the general-purpose
+# families EKS nodes use; larger sizes are capped at 110 as EKS recommends. An approximation by size: the exact
+# figure depends on the type's ENI limits (AWS's eni-max-pods.txt), and a higher count only reserves more memory.
+_MAX_PODS_BY_SIZE = {"nano": 4, "micro": 4, "small": 11, "medium": 17, "large": 35, "xlarge": 58, "2xlarge": 58}
+# What every node runs before the app: kube-proxy (100m CPU) and the VPC CNI (25m CPU) DaemonSets.
+_NODE_DAEMONS_CPU = 0.125
+# What the cluster runs once, wherever it lands: CoreDNS, two replicas of 100m CPU and 70 MiB each.
+EKS_CLUSTER_ADDONS_CPU, EKS_CLUSTER_ADDONS_MIB = 0.2, 140
+
+
+def eks_node_allocatable(instance_type: str, vcpu: float, memory_gib: float) -> tuple[float, float]:
+    """CPU (vCPUs) and memory (MiB) the scheduler can give pods on one EKS AL2023 node of this type.
+
+    EKS reserves for kubelet and the OS: 6% of the first core, 1% of the second, 0.5% of the third and fourth,
+    0.25% of the rest; 255 MiB + 11 MiB per pod the node can hold; and evicts below 100 MiB free. The OS sees
+    about 97% of the nominal memory.
+    """
+    cores = [0.06, 0.01, 0.005, 0.005]
+    reserved_cpu = sum(share for share in cores[:int(vcpu)]) + max(0.0, vcpu - 4) * 0.0025
+    max_pods = _MAX_PODS_BY_SIZE.get(split_size(instance_type)[1], 110)
+    memory_mib = memory_gib * 1024 * 0.97 - (255 + 11 * max_pods) - 100
+    return vcpu - reserved_cpu - _NODE_DAEMONS_CPU, memory_mib

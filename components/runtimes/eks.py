@@ -32,9 +32,10 @@ from phasegate_policies.contract import EKS_NODE_ROLE, ROLE_TAG
 
 from ..config.compute import EksCompute
 from ..config.models import Alerts as AlertsConfig
-from ..endpoints import DatabaseEndpoint, resolved
+from ..endpoints import CacheEndpoint, DatabaseEndpoint, resolved
+from ..parts.ec2 import HardenedTemplateArgs, hardened_launch_template
 from ..parts.security_groups import AppSecurityGroupShape
-from ..render.alarms import AlarmSpec
+from ..render.alarms import AlarmSpec, Metric, status_check_alarm
 from ..render.kubernetes import APP_SERVICE_ACCOUNT, NAMESPACE, EksAppFacts, render_eks_objects
 from .registry import RUNTIMES, Runtime, RuntimeArgs
 
@@ -64,6 +65,18 @@ KINDS = {
     "HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
     "Ingress": k8s.networking.v1.Ingress,
 }
+
+
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+def admin_access_entries(principal_arns: list[str]) -> dict[str, eks.AccessEntryArgs]:
+    """Cluster-admin for each configured principal, through access entries (API mode has no aws-auth ConfigMap)."""
+    return {f"admin-{index}": eks.AccessEntryArgs(
+        principal_arn=arn, access_policies={"cluster-admin": eks.AccessPolicyAssociationArgs(
+            policy_arn=CLUSTER_ADMIN_POLICY,
+            access_scope=aws_eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"))})
+        for index, arn in enumerate(principal_arns)}
 
 
 def cluster_name(app: str, stack: str) -> str:
@@ -119,7 +132,8 @@ class EksCluster(pulumi.ComponentResource):
             endpoint_private_access=True, endpoint_public_access=True, public_access_cidrs=cfg.public_access_cidrs,
             encryption_config_key_arn=key.arn, enabled_cluster_log_types=["audit", "authenticator"],
             upgrade_policy=aws_eks.ClusterUpgradePolicyArgs(support_type=cfg.upgrade_policy),
-            create_oidc_provider=False, tags=args.tags(f"{name}-cluster"),
+            create_oidc_provider=False, access_entries=admin_access_entries(cfg.admin_principal_arns) or None,
+            tags=args.tags(f"{name}-cluster"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]))
         # The name is ours; reading it through an output of the cluster keeps every user waiting for the cluster.
         name_after_cluster = self.cluster.kubeconfig_json.apply(lambda _: physical)
@@ -152,21 +166,13 @@ class EksCluster(pulumi.ComponentResource):
         for key, arn in NODE_POLICIES.items():
             iam.RolePolicyAttachment(f"{name}-node-{key}", role=role.name, policy_arn=arn,
                                      opts=pulumi.ResourceOptions(parent=role))
-        template = ec2.LaunchTemplate(
-            f"{name}-nodes", description="EKS nodes: IMDSv2, encrypted gp3 root, cluster and app security groups",
-            update_default_version=True,
-            metadata_options=ec2.LaunchTemplateMetadataOptionsArgs(
-                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2),
-            block_device_mappings=[ec2.LaunchTemplateBlockDeviceMappingArgs(
-                device_name="/dev/xvda", ebs=ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                    volume_size=cfg.root_volume_gb, volume_type="gp3", encrypted="true",
-                    delete_on_termination="true"))],
-            vpc_security_group_ids=[self.cluster.cluster_security_group_id, args.security_group_id],
-            tag_specifications=[
-                ec2.LaunchTemplateTagSpecificationArgs(resource_type="instance", tags=args.tags(
-                    f"{name}-node", **{ROLE_TAG: EKS_NODE_ROLE})),
-                ec2.LaunchTemplateTagSpecificationArgs(resource_type="volume", tags=args.tags(f"{name}-node-root"))],
-            tags=args.tags(f"{name}-nodes", **{ROLE_TAG: EKS_NODE_ROLE}), opts=pulumi.ResourceOptions(parent=self))
+        node_tags = args.tags(f"{name}-nodes", **{ROLE_TAG: EKS_NODE_ROLE})
+        template = hardened_launch_template(f"{name}-nodes", HardenedTemplateArgs(
+            description="EKS nodes: IMDSv2, encrypted gp3 root, cluster and app security groups",
+            root_volume_gb=cfg.root_volume_gb,
+            security_group_ids=[self.cluster.cluster_security_group_id, args.security_group_id], tags=node_tags,
+            instance_tags=args.tags(f"{name}-node", **{ROLE_TAG: EKS_NODE_ROLE}),
+            volume_tags=args.tags(f"{name}-node-root")), parent=self)
         launch = aws_eks.NodeGroupLaunchTemplateArgs(id=template.id, version=template.latest_version.apply(str))
         node_opts = pulumi.ResourceOptions(parent=self, depends_on=[role])
         groups = [aws_eks.NodeGroup(
@@ -241,22 +247,32 @@ class EksCluster(pulumi.ComponentResource):
 
     def _apply_app(self, name: str, args: RuntimeArgs, facts: pulumi.Output[EksAppFacts],
                    opts: pulumi.ResourceOptions) -> None:
-        """Register each rendered object as its own resource, so a diff shows exactly which object changes."""
-        shapes = render_eks_objects(args.app, _SHAPE_FACTS)
+        """Register each rendered object as its own resource, so a diff shows exactly which object changes.
+
+        A field that does not depend on any output (a Service's spec, every object's metadata) is sent as a plain
+        value, so a first preview, where outputs are unknown, still shows it to the pack (a Service's type is
+        what its price depends on). Which fields depend on outputs is found by rendering with two different sets
+        of stand-in facts: what comes out the same depends on none.
+        """
+        first, second = (render_eks_objects(args.app, _stand_in_facts(args, n)) for n in (1, 2))
         created: dict[str, pulumi.Resource] = {}
-        for index, shape in enumerate(shapes):
+        for index, shape in enumerate(first):
             kind, meta = shape["kind"], shape["metadata"]
             key = f"{name}-{kind.lower()}-{meta['name']}"
             body = facts.apply(lambda f, i=index: render_eks_objects(args.app, f)[i])
+
+            def field(part: str, i: int = index, body: pulumi.Output = body):
+                return first[i][part] if first[i][part] == second[i][part] else body.apply(lambda o: o[part])
+
             after = [created[k] for k in created if k.endswith("-namespace-" + NAMESPACE)]
             local = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=after))
             if kind in KINDS:
-                spec = {"spec": body.apply(lambda o: o["spec"])} if "spec" in shape else {}
-                created[key] = KINDS[kind](key, metadata=body.apply(lambda o: o["metadata"]), **spec, opts=local)
+                spec = {"spec": field("spec")} if "spec" in shape else {}
+                created[key] = KINDS[kind](key, metadata=field("metadata"), **spec, opts=local)
             else:  # the External Secrets Operator's custom resources
                 created[key] = k8s.apiextensions.CustomResource(
-                    key, api_version=shape["apiVersion"], kind=kind, metadata=body.apply(lambda o: o["metadata"]),
-                    spec=body.apply(lambda o: o["spec"]), opts=local)
+                    key, api_version=shape["apiVersion"], kind=kind, metadata=field("metadata"),
+                    spec=field("spec"), opts=local)
 
     def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
         """Average CPU per node group (EC2 publishes it per autoscaling group) and failed status checks.
@@ -268,18 +284,22 @@ class EksCluster(pulumi.ComponentResource):
             dims = {"AutoScalingGroupName": asg}
             specs += [
                 AlarmSpec(f"{key}-cpu", f"EKS {key} average CPU above {cfg.host_cpu_percent}% for 15 minutes",
-                          "AWS/EC2", "CPUUtilization", "GreaterThanThreshold", cfg.host_cpu_percent, dims,
+                          "GreaterThanThreshold", cfg.host_cpu_percent, Metric("AWS/EC2", "CPUUtilization", dims),
                           evaluation_periods=3),
-                AlarmSpec(f"{key}-status", f"An EKS {key} node failed its EC2 status checks", "AWS/EC2",
-                          "StatusCheckFailed", "GreaterThanThreshold", 0, dims, statistic="Maximum", period=60,
-                          evaluation_periods=2),
+                status_check_alarm(key, f"An EKS {key} node failed its EC2 status checks", dims),
             ]
         return specs
 
 
-# Object names and kinds never depend on outputs: rendering with empty facts tells how many objects there are.
-_SHAPE_FACTS = EksAppFacts(region="", bucket="", cache=None,
-                           database=DatabaseEndpoint(address="", port=0, db_name="", secret_arn=""))
+def _stand_in_facts(args: RuntimeArgs, n: int) -> EksAppFacts:
+    """Facts shaped like the real ones (a cache exactly when there is one), with made-up values."""
+    return EksAppFacts(
+        region=args.region, bucket=f"stand-in-bucket-{n}",
+        database=DatabaseEndpoint(address=f"db-{n}.invalid", port=5400 + n, db_name=args.database.db_name,
+                                  secret_arn=f"stand-in-db-secret-{n}"),
+        cache=CacheEndpoint(address=f"cache-{n}.invalid", port=6300 + n, secret_arn=f"stand-in-cache-secret-{n}")
+        if args.cache else None)
+
 
 RUNTIMES.register(Runtime(
     name="eks", component="eks", ingress_port=TRAEFIK_NODE_PORT, build=EksCluster,

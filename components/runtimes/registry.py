@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Callable, Optional, Protocol
 import pulumi
 
 from ..config.models import Alerts as AlertsConfig, App
-from ..endpoints import Bucket, CacheEndpoint, DatabaseEndpoint, NetworkEndpoint
+from ..endpoints import Bucket, CacheEndpoint, DatabaseEndpoint, IngressTargets, NetworkEndpoint
 from ..parts.security_groups import AppSecurityGroupShape
 from ..parts.tags import Tagger
 from ..render.alarms import AlarmSpec
 
 if TYPE_CHECKING:
     from ..config.models import Compute as ComputeConfig
-    from ..parts.load_balancer import LoadBalancer
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class RuntimeArgs:
     database: DatabaseEndpoint
     bucket: Bucket
     cache: Optional[CacheEndpoint]
-    ingress: Optional["LoadBalancer"]  # set when the runtime serves through the load balancer
+    ingress: Optional[IngressTargets]  # the load balancer, when the runtime serves through one
     tags: Tagger
 
 

@@ -207,7 +207,7 @@ def test_server_applies_the_rendered_manifests_and_syncs_secrets_from_secrets_ma
     assert growth.outputs["databaseSecretArn"] in sync
     cache_secret = growth.one("aws:secretsmanager/secret:Secret").outputs["arn"]
     assert cache_secret in sync and "rediss://" in sync
-    assert "create secret generic web-secrets --from-env-file=" in sync
+    assert 'create secret generic web-secrets --from-file="$work"/web ' in sync
     assert "OnUnitActiveSec=15min" in files["/etc/systemd/system/phasegate-sync-secrets.timer"]
 
 
@@ -285,10 +285,10 @@ def test_a_bigger_cache_does_not_fit_the_growth_ceiling():
     values = stack_values("growth")
     values["phasegate:cache"] = {"nodeType": "cache.t4g.small"}
     report = check_stack("growth", config=config_as_engine_text(values))
-    assert report.total_usd == 109.0  # + 730 h x ($0.0256 - $0.0128), Valkey at 80% of Redis OSS
+    assert report.total_usd == 109.1  # + 730 h x ($0.0256 - $0.0128), Valkey at 80% of Redis OSS
     [violation] = report.evaluation.mandatory_failures
     assert violation.message.split("\n", 1)[1].startswith(
-        "Estimated $109.00/month exceeds the growth ceiling of $105.00 by $4.00. Top cost drivers: acme-lb-alb $24.21")
+        "Estimated $109.10/month exceeds the growth ceiling of $105.00 by $4.10. Top cost drivers: acme-lb-alb $24.21")
 
 
 def test_the_database_can_start_from_the_previous_phases_snapshot():

@@ -105,10 +105,135 @@ def test_the_database_is_multi_az_with_two_weeks_of_backups_and_performance_insi
     assert db.protect and db.inputs["publiclyAccessible"] is False
 
 
-def test_the_cache_fails_over_across_azs(production):
-    group = production.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs
+def test_the_cache_is_serverless_valkey_with_auth_and_usage_limits(production):
+    cache = production.one("aws:elasticache/serverlessCache:ServerlessCache").inputs
+    user = production.one("aws:elasticache/user:User").inputs
+    group = production.one("aws:elasticache/userGroup:UserGroup").inputs
+    assert (cache["engine"], cache["majorEngineVersion"]) == ("valkey", "8")
+    assert sorted(cache["subnetIds"]) == private_subnets(production)
+    assert cache["userGroupId"] == group["userGroupId"] and group["userIds"] == [user["userId"]]
+    assert (user["userName"], user["engine"], user["accessString"]) == ("default", "valkey", "on ~* +@all")
+    assert "passwords" not in user and user["passwordsWoVersion"] == 1  # the AUTH token is write-only
+    assert cache["cacheUsageLimits"] == {"dataStorage": {"unit": "GB", "maximum": 1},
+                                         "ecpuPerSeconds": [{"maximum": 5000}]}
+    assert not production.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+
+
+def test_nodes_mode_keeps_a_replica_with_failover_across_azs():
+    values = stack_values("production")
+    values["phasegate:cache"] = {"mode": "nodes", "nodeType": "cache.t4g.micro", "replicas": 1}
+    group = run_with("production", values).one("aws:elasticache/replicationGroup:ReplicationGroup").inputs
     assert (group["engine"], group["numCacheClusters"], group["automaticFailoverEnabled"],
             group["multiAzEnabled"], group["transitEncryptionEnabled"]) == ("valkey", 2, True, True, True)
+
+
+def test_serverless_is_the_cheaper_highly_available_cache_at_the_shipped_usage():
+    from offline.check import check_stack
+    from offline.program import config_as_engine_text
+
+    values = stack_values("production")
+    serverless = check_stack("production", config=config_as_engine_text(values))
+    values["phasegate:cache"] = {"mode": "nodes", "nodeType": "cache.t4g.micro", "replicas": 1}
+    nodes = check_stack("production", config=config_as_engine_text(values))
+    assert serverless.by_component()["acme-cache"] < nodes.by_component()["acme-cache"]
+    assert serverless.passed and nodes.passed
+
+
+def test_a_replica_count_on_a_serverless_cache_is_refused():
+    values = stack_values("production")
+    values["phasegate:cache"] = {"replicas": 1}
+    with pytest.raises(ProgramError) as error:
+        run_with("production", values)
+    assert error.value.messages[0] == (
+        "Pulumi.production.yaml: phasegate:cache.replicas: a serverless cache is replicated across AZs by design; "
+        "replicas applies to mode nodes only, remove it")
+
+
+def test_daily_backups_are_copied_to_a_second_region(production):
+    plan = production.one("aws:backup/plan:Plan")
+    vaults = {v.name: v for v in production.of_type("aws:backup/vault:Vault")}
+    [rule] = plan.inputs["rules"]
+    assert rule["targetVaultName"] == vaults["acme-db-backup-vault"].outputs["name"]
+    assert rule["lifecycle"] == {"deleteAfter": 14} and rule["schedule"] == "cron(0 5 ? * * *)"
+    [copy_action] = rule["copyActions"]
+    assert copy_action == {"destinationVaultArn": vaults["acme-db-dr-vault"].outputs["arn"],
+                           "lifecycle": {"deleteAfter": 14}}
+    assert vaults["acme-db-dr-vault"].inputs["region"] == "us-east-2"
+    assert ":us-east-2:" in vaults["acme-db-dr-vault"].outputs["arn"]
+    selection = production.one("aws:backup/selection:Selection").inputs
+    assert selection["resources"] == [production.one("aws:rds/instance:Instance").outputs["arn"]]
+    role = next(r for r in production.of_type("aws:iam/role:Role") if r.name == "acme-db-backup-role")
+    assert selection["iamRoleArn"] == role.outputs["arn"]
+    assert "backup.amazonaws.com" in role.inputs["assumeRolePolicy"]
+
+
+@pytest.mark.parametrize("database, message", [
+    ({"drRegion": "us-west-2"}, "phasegate:database.drRegion: us-west-2 is the stack's own region"),
+    ({"drRegion": "mars-1"}, "phasegate:database.drRegion: 'mars-1' has no prices in the catalog"),
+])
+def test_a_dr_region_that_cannot_work_is_refused(database, message):
+    values = stack_values("production")
+    values["phasegate:database"] = database
+    with pytest.raises(ProgramError) as error:
+        run_with("production", values)
+    assert error.value.messages[0].startswith(f"Pulumi.production.yaml: {message}"), error.value.messages
+
+
+def test_a_region_without_a_dr_partner_must_name_one():
+    values = stack_values("production")
+    values["aws:region"] = "ap-southeast-1"
+    with pytest.raises(ProgramError) as error:
+        run_with("production", values)
+    assert "Pulumi.production.yaml: phasegate:database.drRegion: is required with drCopy in ap-southeast-1, which " \
+           "has no default partner region; name one, e.g. us-west-2" in error.value.messages
+
+
+def test_each_nat_gateway_alarms_on_port_exhaustion_and_dropped_packets(production):
+    alarms = {a.name: a.inputs for a in production.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    gateways = [g.id for g in sorted(production.of_type("aws:ec2/natGateway:NatGateway"), key=lambda g: g.name)]
+    topic = production.one("aws:sns/topic:Topic").outputs["arn"] if len(production.of_type("aws:sns/topic:Topic")) == 1 \
+        else next(t for t in production.of_type("aws:sns/topic:Topic") if t.name == "acme-alerts-topic").outputs["arn"]
+    for index, gateway in enumerate(gateways):
+        ports, drops = alarms[f"acme-alerts-nat-{index}-port-allocation"], alarms[f"acme-alerts-nat-{index}-packets-dropped"]
+        assert (ports["metricName"], ports["namespace"], ports["dimensions"]) == (
+            "ErrorPortAllocation", "AWS/NATGateway", {"NatGatewayId": gateway})
+        assert (drops["metricName"], drops["evaluationPeriods"]) == ("PacketsDropCount", 3)
+        assert ports["alarmActions"] == [topic] == drops["alarmActions"]
+
+
+def test_admins_get_cluster_access_through_access_entries():
+    values = stack_values("production")
+    values["phasegate:compute"] = {"runtime": "eks", "adminPrincipalArns": ["arn:aws:iam::123456789012:role/platform"]}
+    cluster = run_with("production", values).one("eks:index:Cluster").inputs
+    assert cluster["accessEntries"] == {"admin-0": {
+        "principalArn": "arn:aws:iam::123456789012:role/platform",
+        "accessPolicies": {"cluster-admin": {
+            "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            "accessScope": {"type": "cluster"}}}}}
+
+
+@pytest.mark.parametrize("arn", ["*", "arn:aws:iam::123456789012:role/*", "arn:aws:iam::12345:role/x",
+                                 "arn:aws:iam::123456789012:group/admins", "arn:aws:iam::123456789012:role/a b"])
+def test_an_admin_principal_must_be_one_role_or_user(arn):
+    values = stack_values("production")
+    values["phasegate:compute"] = {"runtime": "eks", "adminPrincipalArns": [arn]}
+    with pytest.raises(ProgramError) as error:
+        run_with("production", values)
+    assert error.value.messages[0] == (
+        f"Pulumi.production.yaml: phasegate:compute.adminPrincipalArns[0]: {arn!r} is not an IAM role or user ARN "
+        f"such as arn:aws:iam::123456789012:role/platform-admin")
+
+
+def test_pods_that_cannot_be_scheduled_on_the_nodes_are_refused():
+    values = stack_values("production")
+    for service in values["phasegate:app"]["services"]:
+        service["cpu"] = 1
+    with pytest.raises(ProgramError) as error:
+        run_with("production", values)
+    assert error.value.messages == [
+        "Pulumi.production.yaml: phasegate:app.services: the services request 6 vCPUs at their replicas (plus "
+        "CoreDNS's 0.2), more than 3 x t3.medium can schedule (5.42 vCPUs after what EKS and its daemons reserve): "
+        "pods would stay Pending; lower cpu or replicas, or raise compute.minNodes or the node type"]
 
 
 def test_the_waf_guards_the_load_balancer_with_managed_rules_and_a_rate_limit(production):
@@ -169,7 +294,7 @@ def test_deployments_have_probes_resources_and_spread_across_zones_and_nodes():
     [container] = pod["containers"]
     assert container["readinessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
-    assert container["resources"] == {"requests": {"cpu": "1000m", "memory": "1024Mi"}, "limits": {"memory": "1024Mi"}}
+    assert container["resources"] == {"requests": {"cpu": "500m", "memory": "768Mi"}, "limits": {"memory": "768Mi"}}
     assert [c["topologyKey"] for c in pod["topologySpreadConstraints"]] == [
         "topology.kubernetes.io/zone", "kubernetes.io/hostname"]
     assert "replicas" not in web  # the HPA owns it
