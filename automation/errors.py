@@ -1,0 +1,72 @@
+"""Why an automation run stopped: one exception family, each kind carrying the exit code the CLI ends with.
+
+The codes are shared with `./dev check` where they mean the same thing (0, 1, 2, 3), so a script can treat
+"a mandatory policy failed" alike whether the offline check or the engine's preview found it.
+
+exit status:
+  0  done: deployed, migrated, plan printed, or (advise) stay in this phase
+  1  a mandatory policy failed (offline check or preview); nothing was applied
+  2  usage error: bad arguments, an unknown stack, an invalid policy pack config
+  3  a stack could not be built: its stack file or config is invalid
+  4  a Pulumi operation failed: no CLI, no such stack, the stack is locked by another update, an engine error
+  5  an AWS call failed: no credentials, no permission, a resource that is not there
+  6  refused: a safety rule (the target database exists, weighted DNS over HTTPS, ...); nothing was changed
+  7  a verification failed; any DNS change was rolled back to the source, which keeps serving
+  8  not applied: --yes was not given (the preview or the plan was shown)
+ 10  advise: plan the move to the next phase (a trigger fired)
+"""
+
+from __future__ import annotations
+
+from offline.check import EXIT_MANDATORY, EXIT_PASS, EXIT_UNBUILDABLE, EXIT_USAGE
+
+EXIT_OK = EXIT_PASS
+EXIT_POLICY = EXIT_MANDATORY
+EXIT_STACK = 4
+EXIT_AWS = 5
+EXIT_REFUSED = 6
+EXIT_VERIFICATION = 7
+EXIT_NOT_APPLIED = 8
+EXIT_MOVE = 10
+
+__all__ = ["EXIT_AWS", "EXIT_MOVE", "EXIT_NOT_APPLIED", "EXIT_OK", "EXIT_POLICY", "EXIT_REFUSED", "EXIT_STACK",
+           "EXIT_UNBUILDABLE", "EXIT_USAGE", "EXIT_VERIFICATION", "AutomationError", "AwsError", "PolicyGateError",
+           "Refused", "StackError", "UnbuildableStack", "UsageError", "VerificationFailed"]
+
+
+class AutomationError(Exception):
+    """A run stopped for a reason the user can act on; `str()` is the one-line message, `exit_code` the status."""
+
+    exit_code = EXIT_STACK
+
+
+class UsageError(AutomationError):
+    exit_code = EXIT_USAGE
+
+
+class UnbuildableStack(AutomationError):
+    exit_code = EXIT_UNBUILDABLE
+
+
+class PolicyGateError(AutomationError):
+    exit_code = EXIT_POLICY
+
+
+class StackError(AutomationError):
+    """A Pulumi operation failed; raised only by the door in `automation.stacks`."""
+
+    exit_code = EXIT_STACK
+
+
+class AwsError(AutomationError):
+    """An AWS call failed; raised only by `automation.aws`."""
+
+    exit_code = EXIT_AWS
+
+
+class Refused(AutomationError):
+    exit_code = EXIT_REFUSED
+
+
+class VerificationFailed(AutomationError):
+    exit_code = EXIT_VERIFICATION

@@ -1,0 +1,98 @@
+"""An AWS account in moto shaped like a deployed mvp (us-east-1), and what the fake engine's `up` of growth creates.
+
+`up_growth` plays the Pulumi program's part: it restores the database from the configured snapshotIdentifier (so
+a wrong ARN or region fails as it would in RDS), creates the bucket, the load balancer and an alarm on the alerts
+topic, and, when `app.domain` is set, takes the domain's record over as the load balancer part does.
+"""
+
+from __future__ import annotations
+
+import boto3
+import yaml
+
+MVP_IP = "203.0.113.10"
+DOMAIN, ZONE = "app.acme.example", "acme.example"
+ACCOUNT = "123456789012"
+
+
+def mvp_account() -> dict:
+    rds = boto3.client("rds", region_name="us-east-1")
+    db = rds.create_db_instance(
+        DBInstanceIdentifier="acme-db-postgres-1a2b3c4", Engine="postgres", DBInstanceClass="db.t4g.micro",
+        AllocatedStorage=20, MasterUsername="app_admin", ManageMasterUserPassword=True, StorageEncrypted=True,
+        Tags=[{"Key": "phasegate:stack", "Value": "mvp"}])["DBInstance"]
+    address = rds.describe_db_instances(DBInstanceIdentifier=db["DBInstanceIdentifier"])["DBInstances"][0][
+        "Endpoint"]["Address"]
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="acme-assets-bucket-mvp")
+    for key, body in {"logo.png": b"png" * 100, "docs/terms.pdf": b"pdf" * 50, "empty.txt": b""}.items():
+        s3.put_object(Bucket="acme-assets-bucket-mvp", Key=key, Body=body)
+    route53 = boto3.client("route53")
+    zone = route53.create_hosted_zone(Name=ZONE, CallerReference="acme")["HostedZone"]["Id"].split("/")[-1]
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "UPSERT",
+        "ResourceRecordSet": {"Name": DOMAIN, "Type": "A", "TTL": 300, "ResourceRecords": [{"Value": MVP_IP}]}}]})
+    sns = boto3.client("sns", region_name="us-east-1")
+    topic = sns.create_topic(Name="acme-alerts-topic-mvp")["TopicArn"]
+    return {"zone": zone, "outputs": {
+        "phase": "mvp", "region": "us-east-1", "url": f"http://{MVP_IP}", "publicIp": MVP_IP, "instanceId": "i-0mvp",
+        "databaseAddress": address, "assetsBucket": "acme-assets-bucket-mvp", "alertsTopicArn": topic}}
+
+
+def load_balancer(region: str = "us-west-2", name: str = "acme-lb-alb") -> dict:
+    ec2 = boto3.client("ec2", region_name=region)
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=f"{region}{z}")["Subnet"][
+        "SubnetId"] for i, z in enumerate("ab")]
+    balancer = boto3.client("elbv2", region_name=region).create_load_balancer(Name=name, Subnets=subnets)[
+        "LoadBalancers"][0]
+    return {"dns": balancer["DNSName"], "zone": balancer["CanonicalHostedZoneId"]}
+
+
+def records(zone: str, name: str = DOMAIN) -> list[dict]:
+    found = boto3.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    return [r for r in found if r["Name"] == name + "." and r["Type"] == "A"]
+
+
+class GrowthProgram:
+    """What `pulumi up -s growth` creates in the account, driven by the stack file the fake engine keeps."""
+
+    def __init__(self, backend, zone: str):
+        self.backend, self.zone = backend, zone
+        self.ups = 0
+        self.balancer: dict | None = None
+        self.topic = None
+
+    def __call__(self, stack) -> None:
+        self.ups += 1
+        config = yaml.safe_load(stack.stack_file.read_text())["config"]
+        database, app = config.get("phasegate:database", {}), config.get("phasegate:app", {})
+        rds = boto3.client("rds", region_name="us-west-2")
+        if not rds.describe_db_instances()["DBInstances"]:
+            rds.restore_db_instance_from_db_snapshot(
+                DBInstanceIdentifier="acme-db-postgres-5e6f7a8", DBSnapshotIdentifier=database["snapshotIdentifier"],
+                DBInstanceClass="db.t4g.micro", Tags=[{"Key": "phasegate:stack", "Value": "growth"}])
+        address = rds.describe_db_instances()["DBInstances"][0]["Endpoint"]["Address"]
+        s3 = boto3.client("s3", region_name="us-west-2")
+        if "acme-assets-bucket-growth" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+            s3.create_bucket(Bucket="acme-assets-bucket-growth",
+                             CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        if self.balancer is None:
+            self.balancer = load_balancer()
+            sns = boto3.client("sns", region_name="us-west-2")
+            self.topic = sns.create_topic(Name="acme-alerts-topic-growth")["TopicArn"]
+            cloudwatch = boto3.client("cloudwatch", region_name="us-west-2")
+            for key in ("alb-unhealthy-targets", "trigger-cpu"):
+                cloudwatch.put_metric_alarm(
+                    AlarmName=f"acme-alerts-{key}-0a1b2c3", AlarmActions=[self.topic], Namespace="AWS/ApplicationELB",
+                    MetricName="UnHealthyHostCount", Statistic="Maximum", Period=60, EvaluationPeriods=3,
+                    Threshold=0, ComparisonOperator="GreaterThanThreshold")
+        domain = app.get("domain")
+        if domain:  # the load balancer part's alias record, allow_overwrite=True
+            boto3.client("route53").change_resource_record_sets(HostedZoneId=self.zone, ChangeBatch={"Changes": [{
+                "Action": "UPSERT", "ResourceRecordSet": {"Name": domain, "Type": "A", "AliasTarget": {
+                    "HostedZoneId": self.balancer["zone"], "DNSName": self.balancer["dns"],
+                    "EvaluateTargetHealth": True}}}]})
+        self.backend.outputs["growth"] = {
+            "phase": "growth", "region": "us-west-2", "url": f"https://{domain}" if domain else f"http://{self.balancer['dns']}",
+            "loadBalancerDnsName": self.balancer["dns"], "databaseAddress": address,
+            "assetsBucket": "acme-assets-bucket-growth", "alertsTopicArn": self.topic}
