@@ -89,7 +89,7 @@ def parse_pack_config(raw: Any) -> dict[str, dict[str, Any]]:
         if level is not None and level not in LEVELS:
             problems.append(f"{name}: enforcementLevel {json.dumps(level)} is not one of {', '.join(LEVELS)}")
         if name == "all" and set(value) - {"enforcementLevel"}:
-            problems.append(f"all: only an enforcementLevel applies to every policy; give properties per policy")
+            problems.append("all: only an enforcementLevel applies to every policy; give properties per policy")
         parsed[name] = dict(value)
     if problems:
         raise PackConfigError("invalid policy pack config: " + "; ".join(problems))

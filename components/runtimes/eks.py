@@ -16,12 +16,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Optional
+from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_aws.cloudwatch as cloudwatch
-import pulumi_aws.ec2 as ec2
 import pulumi_aws.eks as aws_eks
 import pulumi_aws.iam as iam
 import pulumi_aws.kms as kms

@@ -35,7 +35,7 @@ from pathlib import Path
 
 try:
     from phasegate_policies.cost.catalog import CATALOG_FILE
-    from phasegate_policies.cost.offer_files import Change, OfferFileError, OfferPrices, merge, read_offer_file
+    from phasegate_policies.cost.offer_files import OfferFileError, OfferPrices, merge, read_offer_file
 except ImportError as error:  # pragma: no cover - depends on the interpreter, not on the code
     sys.exit(f"refresh_catalog: cannot import the pack ({error}); run it with the project's interpreter "
              f"(.venv/bin/python, set up by ./dev) or install the pack first: pip install -e ./policies")
@@ -94,35 +94,6 @@ def read_skypilot_csv(path: Path, taken: str) -> CsvPrices:
     return result
 
 
-def add_missing(catalog: dict, offers: list[OfferPrices], *, add_regions: bool = False) -> tuple[list[Change], list[str]]:
-    """Like offer_files.merge, but only adds the sizes a region lacks; a listed price is never changed."""
-    changes, skipped = [], []
-    for offer in offers:
-        for key, by_region in sorted(offer.prices.items()):
-            entry = catalog["prices"][key]
-            for region, sizes in sorted(by_region.items()):
-                if region not in catalog["regions"]:
-                    if not add_regions:
-                        skipped.append(f"{key} {region}: region not in the catalog (use --add-regions)")
-                        continue
-                    catalog["regions"].append(region)
-                old = entry["byRegion"].get(region) or {}
-                new = {size: usd for size, usd in sizes.items() if size not in old}
-                changes.append(Change(key, region, added=len(new), removed=0, changed=0, total=len(old) + len(new)))
-                if not new:
-                    continue
-                entry["byRegion"][region] = dict(sorted({**old, **new}.items()))
-                entry.setdefault("refreshed", {})[region] = {
-                    "source": f"{offer.source}; added the {len(new)} sizes the region lacked, listed prices kept",
-                    "taken": offer.published}
-        for kind, specs in offer.specs.items():
-            table = catalog.setdefault("specs", {}).setdefault(kind, {})
-            missing = {size: [vcpu, memory] for size, (vcpu, memory) in specs.items() if size not in table}
-            if missing:
-                catalog["specs"][kind] = dict(sorted({**table, **missing}.items()))
-    return changes, skipped
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -150,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refresh_catalog: {error}", file=sys.stderr)
         return 2
     catalog = json.loads(args.catalog.read_text())
-    changes, skipped = (add_missing if args.add_only else merge)(catalog, offers, add_regions=args.add_regions)
+    changes, skipped = merge(catalog, offers, add_regions=args.add_regions, add_only=args.add_only)
     for offer in offers:
         skipped += [f"ec2Instance {conflict}; left out" for conflict in getattr(offer, "conflicts", [])]
         if offer.offer == "AmazonElastiCache":

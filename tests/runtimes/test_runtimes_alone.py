@@ -99,3 +99,17 @@ def test_k3s_alone_registers_every_node_with_the_load_balancer_and_stays_private
 def test_k3s_refuses_to_run_without_a_load_balancer_to_register_with():
     with pytest.raises(Exception):
         build_alone("growth", ingress=None)
+
+
+def test_eks_alone_registers_its_node_groups_autoscaling_groups_and_reads_secrets_only_through_the_operator():
+    ingress = RecordingIngress()
+    run, compute, cfg = build_alone("production", ingress=ingress, cache=CACHE)
+    groups = run.of_type("aws:eks/nodeGroup:NodeGroup")
+    assert len(ingress.autoscaling_groups) == len(groups) == 1
+    assert sorted(groups[0].inputs["subnetIds"]) == sorted(NETWORK.private_subnet_ids)
+    external = [r for r in run.resources if r.type == "kubernetes:external-secrets.io/v1:ExternalSecret"]
+    assert {d["remoteRef"]["key"] for r in external for d in r.inputs["spec"]["data"]} >= {
+        DATABASE.secret_arn, CACHE.secret_arn}
+    policy = next(r for r in run.of_type("aws:iam/rolePolicy:RolePolicy") if "external-secrets" in r.name)
+    assert DATABASE.secret_arn in policy.inputs["policy"] and CACHE.secret_arn in policy.inputs["policy"]
+    assert [spec.key for spec in compute.alarms(cfg.alerts)] == ["nodes-cpu", "nodes-status"]

@@ -143,8 +143,12 @@ class Change:
                 f"{self.changed} repriced)")
 
 
-def merge(catalog: dict[str, Any], offers: Iterable[OfferPrices], *, add_regions: bool = False) -> tuple[list[Change], list[str]]:
-    """Replace each (key, region) the offers price, in place; returns the changes and what was skipped."""
+def merge(catalog: dict[str, Any], offers: Iterable[OfferPrices], *, add_regions: bool = False,
+          add_only: bool = False) -> tuple[list[Change], list[str]]:
+    """Replace each (key, region) the offers price, in place; returns the changes and what was skipped.
+
+    With `add_only`, only the sizes a region lacks are added and every listed price (and spec) is kept: for a
+    source that is a partial or older snapshot, which must never overwrite a fresher listed price."""
     changes, skipped = [], []
     for offer in offers:
         for key, by_region in sorted(offer.prices.items()):
@@ -156,16 +160,27 @@ def merge(catalog: dict[str, Any], offers: Iterable[OfferPrices], *, add_regions
                         continue
                     catalog["regions"].append(region)
                 old = entry["byRegion"].get(region) or {}
-                changes.append(Change(key, region, added=len(sizes.keys() - old.keys()),
-                                      removed=len(old.keys() - sizes.keys()),
-                                      changed=sum(1 for s in sizes.keys() & old.keys() if old[s] != sizes[s]),
-                                      total=len(sizes)))
+                if add_only:
+                    new = {size: usd for size, usd in sizes.items() if size not in old}
+                    changes.append(Change(key, region, added=len(new), removed=0, changed=0,
+                                          total=len(old) + len(new)))
+                    if not new:
+                        continue
+                    sizes = {**old, **new}
+                    source = f"{offer.source}; added the {len(new)} sizes the region lacked, listed prices kept"
+                else:
+                    changes.append(Change(key, region, added=len(sizes.keys() - old.keys()),
+                                          removed=len(old.keys() - sizes.keys()),
+                                          changed=sum(1 for s in sizes.keys() & old.keys() if old[s] != sizes[s]),
+                                          total=len(sizes)))
+                    source = offer.source
                 entry["byRegion"][region] = dict(sorted(sizes.items()))
-                entry.setdefault("refreshed", {})[region] = {"source": offer.source, "taken": offer.published}
+                entry.setdefault("refreshed", {})[region] = {"source": source, "taken": offer.published}
         for kind, specs in offer.specs.items():
-            catalog.setdefault("specs", {}).setdefault(kind, {}).update(
-                {size: [vcpu, memory] for size, (vcpu, memory) in specs.items()})
-            catalog["specs"][kind] = dict(sorted(catalog["specs"][kind].items()))
+            table = catalog.setdefault("specs", {}).setdefault(kind, {})
+            fresh = {size: [vcpu, memory] for size, (vcpu, memory) in specs.items()
+                     if not (add_only and size in table)}
+            catalog["specs"][kind] = dict(sorted({**table, **fresh}.items()))
     return changes, skipped
 
 
