@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, Optional, TypeVar
+from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -54,6 +54,7 @@ class Snapshot:
     status: str
     encrypted: bool
     kms_key: Optional[str]
+    created: Optional[datetime] = None  # when the data was captured (a copy keeps its original's time)
 
 
 @dataclass(frozen=True)
@@ -199,11 +200,14 @@ class Aws:
             "Port": 443 if https else 80, "RequestInterval": 30, "FailureThreshold": 3})["HealthCheck"]["Id"]
 
     @aws_call("route53 get-health-check-status")
-    def health_check_healthy(self, health_check_id: str) -> bool:
+    def health_check_statuses(self, health_check_id: str) -> list[str]:
+        """What each Route 53 checker last reported ("Success: ...", "Failure: ..."); none yet for a new check."""
         observations = self.client("route53").get_health_check_status(
             HealthCheckId=health_check_id)["HealthCheckObservations"]
-        return bool(observations) and all(
-            o.get("StatusReport", {}).get("Status", "").startswith("Success") for o in observations)
+        return [o.get("StatusReport", {}).get("Status", "") for o in observations]
+
+    def health_check_healthy(self, health_check_id: str) -> bool:
+        return judged_healthy(self.health_check_statuses(health_check_id))
 
     @aws_call("route53 delete-health-check")
     def delete_health_check(self, health_check_id: str) -> None:
@@ -251,13 +255,24 @@ class Aws:
         return max(value for _, value in points) if points else None
 
 
+# Route 53 considers an endpoint healthy when more than 18% of its health checkers report it healthy.
+ROUTE53_HEALTHY_SHARE = 0.18
+
+
+def judged_healthy(statuses: Sequence[str]) -> bool:
+    """Route 53's own verdict from its checkers' reports; with no report yet (a brand-new check), not healthy."""
+    healthy = sum(1 for status in statuses if status.startswith("Success"))
+    return bool(statuses) and healthy > ROUTE53_HEALTHY_SHARE * len(statuses)
+
+
 def _tags(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
 def _snapshot(raw: dict, region: str) -> Snapshot:
     return Snapshot(raw["DBSnapshotIdentifier"], raw["DBSnapshotArn"], region, raw.get("Status", ""),
-                    bool(raw.get("Encrypted")), raw.get("KmsKeyId"))
+                    bool(raw.get("Encrypted")), raw.get("KmsKeyId"),
+                    raw.get("OriginalSnapshotCreateTime") or raw.get("SnapshotCreateTime"))
 
 
 def _alarm(raw: dict) -> Alarm:

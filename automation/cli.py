@@ -14,9 +14,9 @@ from typing import Optional, Sequence
 from . import errors
 from .advise import advise, render_json as advice_json, render_text as advice_text
 from .deploy import deploy
-from .errors import EXIT_MOVE, EXIT_NOT_APPLIED, EXIT_OK, AutomationError
+from .errors import EXIT_INTERRUPTED, EXIT_MOVE, EXIT_NOT_APPLIED, EXIT_OK, AutomationError
 from .migration.facts import MigrateOptions
-from .migration.runner import migrate, plan_migration, rollback
+from .migration.runner import migrate, plan_migration, recorded_migration, rollback
 from .settings import parse_setting
 
 
@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--database-restored", action="store_true",
                    help="the target's database already holds the data (restored with pg_dump/pg_restore)")
     m.add_argument("--policy-pack-config", type=Path, help="policy pack config JSON for the target's deploy")
+    m.add_argument("--max-snapshot-age-minutes", type=int, default=120,
+                   help="refuse the cutover when the snapshot is older than this (120)")
+    m.add_argument("--accept-stale-data", action="store_true",
+                   help="cut over although the data is stale (an old snapshot, or a re-run after a rollback): "
+                        "writes to the source since the snapshot are lost, or were restored by hand")
+    m.add_argument("--health-check-wait-minutes", type=int, default=5,
+                   help="weighted: minutes a new Route 53 health check may take to turn healthy (5)")
 
     a = commands.add_parser("advise", help="stay in this phase, or plan the move? (exit 10: plan the move)",
                             epilog=errors.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,7 +82,10 @@ def _options(args: argparse.Namespace) -> MigrateOptions:
         raise errors.UsageError(f"--weights {args.weights!r}: comma-separated percentages, e.g. 10,50,100") from None
     return MigrateOptions(cutover=args.cutover, domain=args.domain, kms_key=args.kms_key, weights=weights,
                           stage_minutes=args.stage_minutes, soak_minutes=args.soak_minutes,
-                          database_restored=args.database_restored, pack_config=args.policy_pack_config)
+                          database_restored=args.database_restored, pack_config=args.policy_pack_config,
+                          max_snapshot_age_minutes=args.max_snapshot_age_minutes,
+                          accept_stale_data=args.accept_stale_data,
+                          health_check_wait_minutes=args.health_check_wait_minutes)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(plan_migration(args.source, args.target, options).render(args.format))
             return EXIT_OK
         if args.rollback:
+            recorded_migration(args.source, args.target, options)  # nothing recorded: a usage error, --yes or not
             if not args.yes:
                 _write(f"Not rolled back: re-run with --yes to point DNS back at {args.source}.")
                 return EXIT_NOT_APPLIED
@@ -115,4 +126,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{args.command}: interrupted; progress so far is saved, re-run to resume", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

@@ -10,10 +10,12 @@ exit status:
   3  a stack could not be built: its stack file or config is invalid
   4  a Pulumi operation failed: no CLI, no such stack, the stack is locked by another update, an engine error
   5  an AWS call failed: no credentials, no permission, a resource that is not there
-  6  refused: a safety rule (the target database exists, weighted DNS over HTTPS, ...); nothing was changed
+  6  refused: a safety rule (the target database exists, stale data at the cutover, weighted DNS over HTTPS,
+     another run of the same migration holds its lock, ...); nothing was changed
   7  a verification failed; any DNS change was rolled back to the source, which keeps serving
   8  not applied: --yes was not given (the preview or the plan was shown)
  10  advise: plan the move to the next phase (a trigger fired)
+130  interrupted (Ctrl-C); a migration's progress so far is saved, and a re-run resumes
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ EXIT_REFUSED = 6
 EXIT_VERIFICATION = 7
 EXIT_NOT_APPLIED = 8
 EXIT_MOVE = 10
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
-__all__ = ["EXIT_AWS", "EXIT_MOVE", "EXIT_NOT_APPLIED", "EXIT_OK", "EXIT_POLICY", "EXIT_REFUSED", "EXIT_STACK",
+__all__ = ["EXIT_AWS", "EXIT_INTERRUPTED", "EXIT_MOVE", "EXIT_NOT_APPLIED", "EXIT_OK", "EXIT_POLICY", "EXIT_REFUSED", "EXIT_STACK",
            "EXIT_UNBUILDABLE", "EXIT_USAGE", "EXIT_VERIFICATION", "AutomationError", "AwsError", "PolicyGateError",
            "Refused", "StackError", "UnbuildableStack", "UsageError", "VerificationFailed"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, Sequence
 
 from pulumi.automation import ConfigValue
 from pulumi.automation.errors import (
@@ -27,6 +27,7 @@ from offline.program import PROJECT_DIR
 from .errors import StackError
 
 OnEvent = Callable[[Any], None]
+NO_SUMMARY = "summary event never found"  # pulumi.automation's RuntimeError after preview/up/refresh/destroy
 
 
 class Stack(Protocol):
@@ -116,10 +117,27 @@ class GuardedStack:
         with translated(self.name, f"config rm {key}"):
             self._stack.remove_config(key, path=path)
 
-    def outputs(self) -> dict[str, Any]:
+    def outputs(self) -> "Outputs":
         with translated(self.name, "stack output"):
             raw = self._stack.outputs()
-        return {key: getattr(value, "value", value) for key, value in raw.items()}
+        return Outputs({key: getattr(value, "value", value) for key, value in raw.items()},
+                       secrets={key for key, value in raw.items() if getattr(value, "secret", False)})
+
+
+class Outputs(dict):
+    """A stack's outputs as plain values; `secrets` names those Pulumi keeps secret, which are never written down."""
+
+    def __init__(self, values: Mapping[str, Any] = (), secrets: Iterable[str] = ()):
+        super().__init__(values)
+        self.secrets = frozenset(secrets)
+
+    def public(self) -> dict[str, Any]:
+        return {key: value for key, value in self.items() if key not in self.secrets}
+
+
+def public_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs fit to persist: without the secret ones (a plain mapping is taken as having none)."""
+    return outputs.public() if isinstance(outputs, Outputs) else dict(outputs)
 
 
 @contextlib.contextmanager
@@ -137,6 +155,12 @@ def translated(stack: str, action: str) -> Iterator[None]:
         raise StackError(f"{stack}: the stack already exists; select it instead of creating it") from None
     except CommandError as exc:
         raise StackError(f"{stack}: pulumi {action} failed: {engine_error(str(exc))}") from None
+    except RuntimeError as exc:  # the SDK's own, when the engine's event log never carried a summary
+        if str(exc) != NO_SUMMARY:
+            raise
+        raise StackError(f"{stack}: pulumi {action} ended without a summary: the engine stopped before it finished "
+                         f"(killed, out of memory, or a plugin crashed); run `pulumi {action} -s {stack}` to see "
+                         f"why") from None
     except (FileNotFoundError, InvalidVersionError) as exc:
         raise StackError(f"{stack}: cannot run the pulumi CLI ({exc}); install it "
                          f"(https://www.pulumi.com/docs/install/) and log in (`pulumi login`, or "

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from offline.program import PROJECT_DIR
 
 from ..aws import Aws
 from ..health import Clock, Prober
-from ..stacks import GuardedStack, Stacks
+from ..stacks import GuardedStack, Stacks, public_outputs
 from .facts import MigrationFacts
 from .state import MigrationState
 
@@ -43,9 +43,14 @@ class Context:
         """The target through `deploy` (offline check, gated preview, up), its outputs remembered in the state."""
         result = self.deploy(self.facts.target, yes=True, pack_config=self.facts.options.pack_config,
                              stacks=self.stacks, project_dir=self.project_dir, refresh=refresh, write=self.write)
-        self.state.facts["target"] = {k: v for k, v in result.outputs.items() if isinstance(v, (str, int, float))}
-        self.state.save()
+        self.remember_target_outputs(result.outputs)
         return result.outputs
+
+    def remember_target_outputs(self, outputs: Mapping[str, Any]) -> None:
+        """The target's plain outputs, in the state; a secret one (Pulumi's `secret`) is never written down."""
+        self.state.facts["target"] = {k: v for k, v in public_outputs(outputs).items()
+                                      if isinstance(v, (str, int, float))}
+        self.state.save()
 
     def fact(self, section: str, key: str) -> Optional[Any]:
         return self.state.facts.get(section, {}).get(key)

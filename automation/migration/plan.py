@@ -21,6 +21,7 @@ from .state import MigrationState
 
 DB_KEY = "phasegate:database.snapshotIdentifier"
 DOMAIN_KEY = "phasegate:app.domain"
+ZONE_KEY = "phasegate:app.hostedZone"
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,13 @@ def plan_steps(facts: MigrationFacts, snapshot: str) -> list[PlannedStep]:
         ]
     hold = (f" {DOMAIN_KEY} ({f.domain}) is held back until the cutover, so {f.domain} keeps pointing at {src}."
             if f.domain else "")
+    release = f"first, if the cutover ever ran, {_release_first(f)}; then " if target_owns_records(f) else ""
     steps += [
         PlannedStep("deploy", f"Deploy {tgt}",
                     f"./dev deploy {tgt} --yes: the offline check, a preview with the policy pack (any mandatory "
                     f"violation stops here), then up constrained to the previewed plan.{hold}",
                     f"{tgt} exports url, databaseAddress and assetsBucket.",
-                    f"Never destroyed automatically. To discard {tgt}: set deletionProtection: false and "
+                    f"Never destroyed automatically. To discard {tgt}: {release}set deletionProtection: false and "
                     f"assets.forceDestroy: true in Pulumi.{tgt}.yaml, `pulumi up -s {tgt}`, `pulumi destroy -s {tgt}`."),
         PlannedStep("copy-assets", f"Copy the assets bucket to {tgt}'s",
                     f"Copy every object of {src}'s assets bucket ({f.source_region}) that is missing or different "
@@ -121,15 +123,43 @@ def _cutover(f: MigrationFacts) -> PlannedStep:
         f"Save the current A record of {f.domain} (zone {f.zone}), set {DOMAIN_KEY}={f.domain} on {tgt} and deploy "
         f"again: the certificate is issued and validated, and the alias record takes {f.domain} over.",
         f"The record aliases {tgt}'s load balancer and https://{f.domain}{f.health_path} answers through it.",
-        f"Restore the saved record: {f.domain} points at {src} again.")
+        f"Restore the saved record (none saved: delete {tgt}'s): {f.domain} points at {src} again. "
+        f"{keeps_domain(f)}")
 
 
 def rollback_text(f: MigrationFacts) -> str:
     if not f.domain:
         return "Nothing to roll back in DNS (no domain); the source was never changed."
-    how = "weights back to 100% / 0%" if f.options.cutover == "weighted" else "the saved record restored"
+    how = "weights back to 100% / 0%" if f.options.cutover == "weighted" else \
+        "the saved record restored, or the target's record deleted if there was none"
     return (f"A failed verification at or after the cutover points {f.domain} back at {f.source} ({how}), then stops; "
-            f"{f.source} itself is never changed.")
+            f"{f.source} itself is never changed."
+            + (f" {f.target} keeps declaring {f.domain}: read the cutover's undo before removing it." if
+               target_owns_records(f) else ""))
+
+
+def target_owns_records(f: MigrationFacts) -> bool:
+    """A domain cutover makes the target declare the domain: from then on its Pulumi state owns the records."""
+    return bool(f.domain) and f.options.cutover == "domain"
+
+
+def release_records(f: MigrationFacts) -> str:
+    """The commands that take the target's records for the domain out of its state, leaving them in Route 53."""
+    return "; ".join(f"pulumi state delete -s {f.target} '{urn}'" for urn in record_urns(f.target, f.app))
+
+
+def _release_first(f: MigrationFacts) -> str:
+    return (f"take {f.domain}'s records out of {f.target}'s state (after a rollback its alias record is the live one "
+            f"pointing {f.domain} at {f.source}, and its certificate validation record is shared by every "
+            f"certificate for {f.domain}: a destroy would delete both): {release_records(f)}; then "
+            f"`pulumi config rm --path {DOMAIN_KEY} -s {f.target}`, or the next up declares them again and takes "
+            f"{f.domain} over")
+
+
+def keeps_domain(f: MigrationFacts) -> str:
+    """What to do before the target stops declaring the domain, once a domain cutover ran (even rolled back)."""
+    return (f"{f.target} keeps declaring {DOMAIN_KEY}: before removing it or destroying {f.target}, "
+            f"{_release_first(f)}; only then `pulumi up -s {f.target}` or `pulumi destroy -s {f.target}`.")
 
 
 def retirement_steps(f: MigrationFacts, snapshot: str) -> list[str]:
@@ -137,11 +167,14 @@ def retirement_steps(f: MigrationFacts, snapshot: str) -> list[str]:
     src = f.source
     steps = [f"Keep {src} until {f.target} has served well for a while; the snapshot {snapshot} is the way back to "
         f"{src}'s data as of the cutover.",
+        *([f"To discard {f.target} instead (after a rollback), before anything else {_release_first(f)}; only then "
+           f"deletion protection off, `pulumi up -s {f.target}` and `pulumi destroy -s {f.target}` (its deploy "
+           f"step's undo)."] if target_owns_records(f) else []),
         f"In Pulumi.{src}.yaml set phasegate:database: {{deletionProtection: false}} (keep skipFinalSnapshot false "
         f"for a final snapshot) and phasegate:assets: {{forceDestroy: true}}.",
         f"pulumi up -s {src}   # applies the opt-outs: nothing is deleted yet",
         *([f"The records for {f.domain} now belong to {f.target}: take them out of {src}'s state first, or its destroy "
-           f"deletes them: " + "; ".join(f"pulumi state delete -s {src} '{urn}'" for urn in _record_urns(f))]
+           f"deletes them: " + "; ".join(f"pulumi state delete -s {src} '{urn}'" for urn in record_urns(src, f.app))]
           if f.source_owns_records else []),
         f"pulumi destroy -s {src}",
         f"Once the final snapshot exists, delete the migration snapshot(s): aws rds delete-db-snapshot --region "
@@ -153,12 +186,13 @@ def retirement_steps(f: MigrationFacts, snapshot: str) -> list[str]:
     return steps
 
 
-def _record_urns(f: MigrationFacts) -> list[str]:
+def record_urns(stack: str, app: str) -> list[str]:
+    """The Route 53 records a stack's load balancer part declares for the domain: its alias, its cert validation."""
     lb = "phasegate:loadbalancer:LoadBalancer"
-    return [f"urn:pulumi:{f.source}::{PROJECT}::{lb}$aws:lb/loadBalancer:LoadBalancer$aws:route53/record:Record::"
-            f"{f.app}-lb-alias",
-            f"urn:pulumi:{f.source}::{PROJECT}::{lb}$aws:acm/certificate:Certificate$aws:route53/record:Record::"
-            f"{f.app}-lb-cert-validation"]
+    return [f"urn:pulumi:{stack}::{PROJECT}::{lb}$aws:lb/loadBalancer:LoadBalancer$aws:route53/record:Record::"
+            f"{app}-lb-alias",
+            f"urn:pulumi:{stack}::{PROJECT}::{lb}$aws:acm/certificate:Certificate$aws:route53/record:Record::"
+            f"{app}-lb-cert-validation"]
 
 
 def notes(f: MigrationFacts) -> list[str]:

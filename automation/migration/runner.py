@@ -1,8 +1,9 @@
 """migrate(source, target): run the plan's steps in order, persist each, resume, and roll DNS back on failure.
 
 A step already recorded as done is skipped (so a re-run resumes); otherwise it runs, is verified, and is recorded.
-Any failure at or after the cutover points DNS back at the source before the error is reported. The source stack
-is only ever read; its retirement is printed, never run.
+Right before the cutover the data's age is shown, and stale data refused (`freshness`). Any failure once the
+cutover has started points DNS back at the source before the error is reported. The source stack is only ever
+read; its retirement is printed, never run. One run at a time: a run holds the migration's lock.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from offline.program import PROJECT_DIR
 
 from ..aws import Aws
 from ..deploy import deploy as deploy_stack
-from ..errors import AutomationError, VerificationFailed
+from ..errors import AutomationError, UsageError, VerificationFailed
 from ..health import Clock, Prober, WallClock, http_probe
 from ..stacks import Stacks
 from . import cutover, steps
 from .context import Context
 from .facts import MigrateOptions, MigrationFacts, build_facts
-from .plan import PlannedStep, plan_steps, render_json, render_text, retirement_steps
-from .state import DONE, FAILED, ROLLED_BACK, SKIPPED, MigrationState, state_path
+from .freshness import ensure_fresh_data
+from .plan import PlannedStep, keeps_domain, plan_steps, render_json, render_text, retirement_steps, \
+    target_owns_records
+from .state import DONE, FAILED, ROLLED_BACK, SKIPPED, MigrationState, exclusive, state_path
 
 IMPLEMENTATIONS = {**steps.STEPS, **cutover.STEPS}
 
@@ -44,14 +47,26 @@ class MigrationPlan:
 
 def plan_migration(source: str, target: str, options: MigrateOptions = MigrateOptions(),
                    project_dir: Path = PROJECT_DIR) -> MigrationPlan:
-    """The plan from the stack files (and the progress file, if a migration is under way); touches nothing."""
-    facts = build_facts(source, target, options, project_dir)
+    """The plan from the stack files (and the progress file, if a migration is under way); touches nothing.
+
+    A migration under way brings its own domain and zone: its deploy took app.domain out of the target's stack file."""
     path = state_path(project_dir, source, target)
-    state = MigrationState.read(path)
+    state = MigrationState.read(path) if source != target else None
+    facts = build_facts(source, target, options, project_dir, recorded_dns=_recorded_dns(state))
     if state is not None:
         state.agrees_with(options.recorded())
     snapshot = state.snapshot if state else MigrationState.start(path, source, target, facts.app, {}).snapshot
     return MigrationPlan(facts, plan_steps(facts, snapshot), state, snapshot, path)
+
+
+def _recorded_dns(state: Optional[MigrationState]) -> Optional[dict[str, Optional[str]]]:
+    """The domain and zone a run in progress resolved; from a state older than that record, what its deploy held."""
+    if state is None:
+        return None
+    if state.dns is not None:
+        return state.dns
+    held = state.facts.get("heldBackDomain")
+    return {"domain": held, "zone": state.facts.get("heldBackZone") or held.split(".", 1)[-1]} if held else None
 
 
 def migrate(source: str, target: str, *, yes: bool = False, options: MigrateOptions = MigrateOptions(),
@@ -59,27 +74,47 @@ def migrate(source: str, target: str, *, yes: bool = False, options: MigrateOpti
             clock: Optional[Clock] = None, deploy: Callable[..., Any] = deploy_stack,
             project_dir: Path = PROJECT_DIR, write: Callable[[str], None] = print) -> MigrationPlan:
     """Run (or, without `yes`, only show) the migration; raises an `AutomationError` saying why it stopped."""
-    plan = plan_migration(source, target, options, project_dir)
     if not yes:
+        plan = plan_migration(source, target, options, project_dir)
         write(plan.render("text", project_dir))
         return plan
-    if plan.state is None:  # the first run fixes the snapshot's name: every re-run reuses that snapshot
-        state = MigrationState.start(plan.state_file, source, target, plan.facts.app, options.recorded())
-        plan = MigrationPlan(plan.facts, plan_steps(plan.facts, state.snapshot), state, state.snapshot, plan.state_file)
-    state = plan.state
-    state.save()
-    ctx = Context(facts=plan.facts, state=state, stacks=stacks or Stacks(work_dir=project_dir), aws=aws or Aws(),
-                  prober=prober, clock=clock or WallClock(), deploy=deploy, write=write, project_dir=project_dir)
+    plan_migration(source, target, options, project_dir)  # refuse a bad move before taking any lock
+    with exclusive(state_path(project_dir, source, target), source, target):
+        plan = plan_migration(source, target, options, project_dir)  # read again: now nobody else writes it
+        ctx = Context(facts=plan.facts, state=_started(plan, options), stacks=stacks or Stacks(work_dir=project_dir),
+                      aws=aws or Aws(), prober=prober, clock=clock or WallClock(), deploy=deploy, write=write,
+                      project_dir=project_dir)
+        return _run(ctx, plan)
+
+
+def _started(plan: MigrationPlan, options: MigrateOptions) -> MigrationState:
+    """The run's state; a first run fixes the snapshot's name and the domain and zone that every re-run reuses."""
+    f = plan.facts
+    if plan.state is None:
+        plan.state = MigrationState.start(plan.state_file, f.source, f.target, f.app, options.recorded(),
+                                          dns={"domain": f.domain, "zone": f.zone})
+        plan.snapshot = plan.state.snapshot
+        plan.steps = plan_steps(f, plan.state.snapshot)
+    elif plan.state.dns is None:  # a state from before the domain was recorded: what plan_migration found
+        plan.state.dns = {"domain": f.domain, "zone": f.zone}
+    plan.state.save()
+    return plan.state
+
+
+def _run(ctx: Context, plan: MigrationPlan) -> MigrationPlan:
+    f, state, write = plan.facts, ctx.state, ctx.write
     total = len(plan.steps)
     for number, step in enumerate(plan.steps, 1):
         if state.finished(step.id):
             write(f"[{number}/{total}] {step.title}: already {state.status(step.id)}")
             continue
         write(f"[{number}/{total}] {step.title}")
+        if step.id == "cutover":
+            ensure_fresh_data(ctx)  # refuses before anything moves; never a reason to roll back
         _run_step(ctx, step)
-    write(f"Done: {target} serves {plan.facts.domain or ctx.fact('target', 'url')}; {source} is untouched.")
-    write(f"Retiring {source} (do it yourself, when you are sure; migrate never destroys anything):")
-    for n, line in enumerate(retirement_steps(plan.facts, state.snapshot), 1):
+    write(f"Done: {f.target} serves {f.domain or ctx.fact('target', 'url')}; {f.source} is untouched.")
+    write(f"Retiring {f.source} (do it yourself, when you are sure; migrate never destroys anything):")
+    for n, line in enumerate(retirement_steps(f, state.snapshot), 1):
         write(f"  {n}. {line}")
     return plan
 
@@ -93,12 +128,15 @@ def _run_step(ctx: Context, step: PlannedStep) -> None:
             raise VerificationFailed(f"{step.id}: {problem}")
     except AutomationError as exc:
         if ctx.state.facts.get("cutoverStarted"):
+            f = ctx.facts
             ctx.write(f"  {exc}")
-            ctx.write(f"  rolling back: {cutover.point_back(ctx)}")
+            done = cutover.point_back(ctx)
+            ctx.write(f"  rolling back: {done}")
             _mark_rolled_back(ctx.state, step.id, str(exc))
-            raise type(exc)(f"{exc}\nRolled back: {ctx.facts.domain} points at {ctx.facts.source} again. Fix "
-                            f"{ctx.facts.target}, then re-run `./dev migrate {ctx.facts.source} {ctx.facts.target} "
-                            f"--yes`: it resumes at this step.") from None
+            raise type(exc)(f"{exc}\nRolled back: {done}. Fix {f.target}, then re-run `./dev migrate {f.source} "
+                            f"{f.target} --yes`: it resumes at this step, and refuses to cut over until the data is "
+                            f"brought up to date or --accept-stale-data says so."
+                            + (f"\n{keeps_domain(f)}" if target_owns_records(f) else "")) from None
         ctx.state.mark(step.id, FAILED, str(exc))
         raise
     ctx.state.mark(step.id, SKIPPED if step.id == "database" else DONE, note)
@@ -112,17 +150,27 @@ def _mark_rolled_back(state: MigrationState, step: str, why: str) -> None:
             state.mark(name, ROLLED_BACK, why)
 
 
+def recorded_migration(source: str, target: str, options: MigrateOptions = MigrateOptions(),
+                       project_dir: Path = PROJECT_DIR) -> MigrationPlan:
+    """The plan of a migration that has a recorded state; a usage error when there is none (nothing to act on)."""
+    plan = plan_migration(source, target, options, project_dir)
+    if plan.state is None:
+        raise UsageError(f"no migration {source} -> {target} recorded in {plan.state_file}: nothing to roll back")
+    return plan
+
+
 def rollback(source: str, target: str, *, options: MigrateOptions = MigrateOptions(), stacks: Optional[Stacks] = None,
              aws: Optional[Aws] = None, project_dir: Path = PROJECT_DIR,
              write: Callable[[str], None] = print) -> str:
     """Point DNS back at the source by hand (`--rollback`), from what the migration recorded."""
-    plan = plan_migration(source, target, options, project_dir)
-    if plan.state is None:
-        raise VerificationFailed(f"no migration {source} -> {target} recorded in {plan.state_file}: nothing to roll back")
-    ctx = Context(facts=plan.facts, state=plan.state, stacks=stacks or Stacks(work_dir=project_dir),
-                  aws=aws or Aws(), prober=http_probe, clock=WallClock(), deploy=deploy_stack, write=write,
-                  project_dir=project_dir)
-    message = cutover.point_back(ctx)
-    _mark_rolled_back(plan.state, "cutover", "rolled back by hand")
+    with exclusive(state_path(project_dir, source, target), source, target):
+        plan = recorded_migration(source, target, options, project_dir)
+        ctx = Context(facts=plan.facts, state=plan.state, stacks=stacks or Stacks(work_dir=project_dir),
+                      aws=aws or Aws(), prober=http_probe, clock=WallClock(), deploy=deploy_stack, write=write,
+                      project_dir=project_dir)
+        message = cutover.point_back(ctx)
+        _mark_rolled_back(plan.state, "cutover", "rolled back by hand")
     write(message)
+    if target_owns_records(plan.facts) and plan.state.facts.get("cutoverStarted"):
+        write(keeps_domain(plan.facts))
     return message

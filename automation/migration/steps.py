@@ -11,8 +11,9 @@ from typing import Callable, Optional
 
 from ..errors import AwsError, Refused, StackError, VerificationFailed
 from ..health import Probe, wait_healthy
+from ..stacks import public_outputs
 from .context import Context
-from .plan import DB_KEY, DOMAIN_KEY
+from .plan import DB_KEY, DOMAIN_KEY, ZONE_KEY
 
 REQUIRED_OUTPUTS = ("url", "databaseAddress", "assetsBucket")
 
@@ -37,9 +38,9 @@ def run_stacks(ctx: Context) -> str:
                          f"(./dev deploy {ctx.facts.source} --yes)")
     keep = ("url", "databaseAddress", "assetsBucket", "publicIp", "loadBalancerDnsName", "alertsTopicArn", "instanceId",
             "k3sServerId")
-    ctx.state.facts["source"] = {k: outputs[k] for k in keep if isinstance(outputs.get(k), str)}
-    target_outputs = ctx.target_stack().outputs()
-    ctx.state.facts["target"] = {k: v for k, v in target_outputs.items() if isinstance(v, str)}
+    public = public_outputs(outputs)  # a secret output is never written to the state file
+    ctx.state.facts["source"] = {k: public[k] for k in keep if isinstance(public.get(k), str)}
+    ctx.remember_target_outputs(ctx.target_stack().outputs())
     return f"{ctx.facts.source} serves {outputs['url']}"
 
 
@@ -61,20 +62,29 @@ def ensure_target_has_no_database(ctx: Context) -> None:
 
 
 def pg_route(ctx: Context, target_address: str) -> str:
-    f, src = ctx.facts, ctx.state.facts.get("source", {})
-    bucket, host = src.get("assetsBucket", "<source bucket>"), src.get("instanceId") or src.get("k3sServerId")
+    f = ctx.facts
     return "\n".join([
         f"{f.target} already has a database ({target_address}): RDS reads {DB_KEY} only when it creates the "
         f"database, and the database is protected, so a snapshot set now would never be restored. Move the data "
         f"with pg_dump/pg_restore instead:",
+        *pg_steps(ctx, "--database-restored"),
+    ])
+
+
+def pg_steps(ctx: Context, then: str) -> list[str]:
+    """Copying the source's data into the target by hand, ending in the re-run that says it was done."""
+    f, src = ctx.facts, ctx.state.facts.get("source", {})
+    bucket, host = src.get("assetsBucket", "<source bucket>"), src.get("instanceId") or src.get("k3sServerId")
+    target_bucket = ctx.fact("target", "assetsBucket") or "<target bucket>"
+    return [
         f"  1. on a {f.source} host (aws ssm start-session --region {f.source_region} --target "
         f"{host or '<instance id>'}), with the DATABASE_URL the app gets:",
         f"     pg_dump --format=custom --no-owner --dbname=\"$DATABASE_URL\" | aws s3 cp - s3://{bucket}/migration/app.dump",
         f"  2. from inside {f.target} (a pod or node that gets its DATABASE_URL), after copying the dump to its bucket:",
-        "     aws s3 cp s3://<target bucket>/migration/app.dump - | pg_restore --no-owner --clean --if-exists "
+        f"     aws s3 cp s3://{target_bucket}/migration/app.dump - | pg_restore --no-owner --clean --if-exists "
         "--dbname=\"$DATABASE_URL\"",
-        f"  3. then: ./dev migrate {f.source} {f.target} --yes --database-restored",
-    ])
+        f"  3. then: ./dev migrate {f.source} {f.target} --yes {then}",
+    ]
 
 
 def run_snapshot(ctx: Context) -> str:
@@ -90,6 +100,9 @@ def run_snapshot(ctx: Context) -> str:
         ctx.aws.create_snapshot(f.source_region, database.identifier, name, _tags(ctx))
     snapshot = ctx.aws.wait_for_snapshot(f.source_region, name)
     ctx.state.facts["snapshotArn"] = snapshot.arn
+    # When the data was captured: the cutover shows its age, and refuses data older than the limit.
+    taken = snapshot.created.timestamp() if snapshot.created else ctx.clock.now()
+    ctx.state.facts["snapshotTaken"] = taken
     return "reused the snapshot taken earlier" if existing else f"took {snapshot.arn}"
 
 
@@ -165,9 +178,14 @@ def run_deploy(ctx: Context) -> str:
         held = target.config(DOMAIN_KEY, path=True)
         if held:
             ctx.state.facts["heldBackDomain"] = held
-            target.remove_config(DOMAIN_KEY, path=True)
+            zone = target.config(ZONE_KEY, path=True)  # a hostedZone without a domain is an invalid stack file
+            if zone:
+                ctx.state.facts["heldBackZone"] = zone
             ctx.state.save()
-            ctx.write(f"  {DOMAIN_KEY} ({held}) held back until the cutover")
+            if zone:  # the zone first: stopped in between, the file is still valid (a domain without a zone)
+                target.remove_config(ZONE_KEY, path=True)
+            target.remove_config(DOMAIN_KEY, path=True)
+            ctx.write(f"  {DOMAIN_KEY} ({held}) held back until the cutover" + (f", with {ZONE_KEY}" if zone else ""))
     outputs = ctx.deploy_target()
     return f"{ctx.facts.target} serves {outputs.get('url')}"
 

@@ -187,7 +187,9 @@ class FakeStack:
     def outputs(self) -> dict[str, OutputValue]:
         self._record("outputs")
         self._backend._maybe_fail(self.name, "outputs")
-        return {k: OutputValue(v, False) for k, v in self._backend.outputs.get(self.name, {}).items()}
+        # A value given as an OutputValue keeps its secret flag, as the engine reports `pulumi.Output.secret`s.
+        return {k: v if isinstance(v, OutputValue) else OutputValue(v, False)
+                for k, v in self._backend.outputs.get(self.name, {}).items()}
 
     def _record(self, method: str, **kwargs: Any) -> None:
         self._backend.calls.append((self.name, method, kwargs))

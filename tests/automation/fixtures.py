@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def stacks(backend: Backend, project: Path) -> Stacks:
 
 class FakeClock:
     def __init__(self) -> None:
-        self.time = 1_700_000_000.0
+        self.time = float(int(time.time()))  # starts at the real time: AWS (moto) timestamps are compared with it
         self.slept: list[float] = []
         self.on_sleep = None  # called with the clock after each sleep: a test can change the world mid-window
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from automation import errors
-from automation.cli import main
+from automation.cli import _options, _parser, main
 from automation.migration.facts import MigrateOptions
 from automation.migration.runner import plan_migration
 
@@ -46,7 +46,8 @@ def test_migrate_plan_as_text():
     result = run_cli("migrate", "mvp", "growth", "--plan")
     assert result.returncode == 0, result.stderr
     assert "8. Move app.acme.example to growth [pending]" in result.stdout
-    assert "   undo:   Restore the saved record: app.acme.example points at mvp again." in result.stdout
+    assert ("   undo:   Restore the saved record (none saved: delete growth's): app.acme.example points at mvp "
+            "again. growth keeps declaring phasegate:app.domain") in result.stdout
 
 
 def test_growth_to_production_uses_the_snapshot_in_place_and_migrates_no_k3s_state():
@@ -83,7 +84,8 @@ def test_migrate_without_yes_shows_the_plan_and_applies_nothing(capsys):
 
 def test_exit_codes_are_distinct_and_documented():
     codes = [errors.EXIT_OK, errors.EXIT_POLICY, errors.EXIT_USAGE, errors.EXIT_UNBUILDABLE, errors.EXIT_STACK,
-             errors.EXIT_AWS, errors.EXIT_REFUSED, errors.EXIT_VERIFICATION, errors.EXIT_NOT_APPLIED, errors.EXIT_MOVE]
+             errors.EXIT_AWS, errors.EXIT_REFUSED, errors.EXIT_VERIFICATION, errors.EXIT_NOT_APPLIED, errors.EXIT_MOVE,
+             errors.EXIT_INTERRUPTED]
     assert len(set(codes)) == len(codes)
     documented = {int(line.split()[0]) for line in errors.__doc__.splitlines() if line.strip()[:2].strip().isdigit()}
     assert documented == set(codes)
@@ -93,3 +95,14 @@ def test_dev_lists_the_automation_commands():
     result = subprocess.run(["bash", str(ROOT / "dev"), "help"], capture_output=True, text=True)
     for command in ("./dev deploy", "./dev migrate", "./dev advise"):
         assert command in result.stdout
+
+
+def test_the_stale_data_flags_reach_the_options():
+    args = _parser().parse_args(["migrate", "mvp", "growth", "--yes", "--accept-stale-data",
+                                 "--max-snapshot-age-minutes", "240", "--health-check-wait-minutes", "8"])
+    options = _options(args)
+    assert (options.accept_stale_data, options.max_snapshot_age_minutes, options.health_check_wait_minutes) == (
+        True, 240, 8)
+    assert "acceptStaleData" not in options.recorded()  # an acknowledgement for this run, not a shape of the steps
+    defaults = _options(_parser().parse_args(["migrate", "mvp", "growth"]))
+    assert (defaults.accept_stale_data, defaults.max_snapshot_age_minutes) == (False, 120)

@@ -6,7 +6,7 @@ import inspect
 import shutil
 
 import pytest
-from pulumi.automation import CommandResult, Stack as SdkStack
+from pulumi.automation import CommandResult, OutputValue, Stack as SdkStack
 from pulumi.automation.errors import CommandError, ConcurrentUpdateError
 
 from automation.errors import EXIT_STACK, StackError
@@ -46,6 +46,31 @@ def test_an_engine_error_is_reduced_to_its_error_line_and_exit_code(stacks, back
     with pytest.raises(StackError) as caught:
         guarded.preview(policy_packs=[], policy_pack_configs=[], on_event=lambda e: None, plan=None)
     assert str(caught.value) == "growth: pulumi preview failed: could not load plugin aws (exit 255)"
+
+
+@pytest.mark.parametrize("method", ["preview", "up"])
+def test_an_engine_that_ends_without_a_summary_is_one_line(stacks, backend, method):
+    """The SDK raises a bare RuntimeError when the engine's event log never carried a summary (the engine died)."""
+    backend.fail_with[f"growth.{method}"] = RuntimeError("summary event never found")
+    guarded = stacks.open("growth", create=True)
+    with pytest.raises(StackError) as caught:
+        getattr(guarded, method)(policy_packs=[], policy_pack_configs=[], on_event=lambda e: None, plan=None)
+    assert str(caught.value).startswith(f"growth: pulumi {method} ended without a summary")
+    assert "\n" not in str(caught.value) and caught.value.exit_code == EXIT_STACK
+
+
+def test_other_runtime_errors_are_not_hidden(stacks, backend):
+    backend.fail_with["growth.up"] = RuntimeError("a bug")
+    with pytest.raises(RuntimeError, match="a bug"):
+        stacks.open("growth", create=True).up(policy_packs=[], policy_pack_configs=[], on_event=lambda e: None,
+                                              plan=None)
+
+
+def test_secret_outputs_are_marked_as_such(stacks, backend):
+    backend.outputs["growth"] = {"url": "http://x", "token": OutputValue("s3cr3t", True)}
+    outputs = stacks.open("growth", create=True).outputs()
+    assert outputs == {"url": "http://x", "token": "s3cr3t"} and outputs.secrets == {"token"}
+    assert outputs.public() == {"url": "http://x"}
 
 
 def test_engine_error_falls_back_to_the_last_line():

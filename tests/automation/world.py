@@ -7,8 +7,17 @@ topic, and, when `app.domain` is set, takes the domain's record over as the load
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import boto3
+import pytest
 import yaml
+from moto import mock_aws
+
+from automation.aws import Aws
+from automation.health import ProbeResult
+from automation.migration.facts import MigrateOptions
+from automation.migration.runner import migrate
 
 MVP_IP = "203.0.113.10"
 DOMAIN, ZONE = "app.acme.example", "acme.example"
@@ -96,3 +105,47 @@ class GrowthProgram:
             "phase": "growth", "region": "us-west-2", "url": f"https://{domain}" if domain else f"http://{self.balancer['dns']}",
             "loadBalancerDnsName": self.balancer["dns"], "databaseAddress": address,
             "assetsBucket": "acme-assets-bucket-growth", "alertsTopicArn": self.topic}
+
+
+class FakeProber:
+    def __init__(self) -> None:
+        self.unhealthy: set[str] = set()  # URL prefixes that answer 503
+        self.probes: list = []
+
+    def __call__(self, probe) -> ProbeResult:
+        self.probes.append(probe)
+        healthy = not any(probe.url.startswith(prefix) for prefix in self.unhealthy)
+        return ProbeResult(healthy, f"{probe.url}: HTTP {200 if healthy else 503}")
+
+
+@pytest.fixture
+def world(backend, stacks, project, clock):
+    """A deployed mvp in moto, growth's program behind the fake engine, and `run(**options)` migrating mvp -> growth.
+
+    Needs the fixtures of `fixtures.py` (backend, stacks, project, clock) imported into the test module too."""
+    with mock_aws():
+        account = mvp_account()
+        backend.existing.add("mvp")
+        backend.outputs["mvp"] = account["outputs"]
+        program = GrowthProgram(backend, account["zone"])
+        backend.on_up["growth"] = program
+        prober = FakeProber()
+        lines: list[str] = []
+
+        def run(aws=None, **options):
+            defaults = {"soak_minutes": 5, "health_attempts": 2, "stage_minutes": 2}
+            return migrate("mvp", "growth", yes=True, options=MigrateOptions(**{**defaults, **options}), stacks=stacks,
+                           aws=aws or Aws(), prober=prober, clock=clock, project_dir=project, write=lines.append)
+
+        yield SimpleNamespace(zone=account["zone"], program=program, prober=prober, lines=lines, run=run,
+                              backend=backend, project=project, clock=clock, stacks=stacks)
+
+
+def saved_state(project, source: str = "mvp", target: str = "growth") -> dict:
+    import json
+
+    return json.loads((project / f".phasegate/migrations/{source}-to-{target}.json").read_text())
+
+
+def weights(zone: str) -> dict:
+    return {r.get("SetIdentifier"): r.get("Weight") for r in records(zone)}
