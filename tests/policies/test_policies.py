@@ -21,7 +21,8 @@ POLICIES = {
     "encryption-at-rest-s3": "mandatory", "public-ingress": "mandatory", "public-ingress-combined": "mandatory",
     "private-subnets": "mandatory", "billing-alarms": "mandatory", "multi-az-database": "mandatory",
     "waf-protection": "mandatory", "https-redirect": "mandatory", "node-hardening": "mandatory",
-    "eks-version-support": "advisory", "backups-enabled": "mandatory",
+    "eks-version-support": "advisory", "backups-enabled": "mandatory", "no-plaintext-secrets": "mandatory",
+    "ecr-image-hygiene": "advisory", "api-access-logging": "advisory",
     "imdsv2-required": "advisory", "backup-retention": "advisory", "deletion-protection": "advisory",
     "required-tags": "advisory", "log-retention": "advisory"}
 

@@ -49,4 +49,17 @@ FREE_TYPES = frozenset({
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     # AWS Backup: a vault and a selection cost nothing; the snapshots and copies are priced on the plan.
     "aws:backup/vault:Vault", "aws:backup/selection:Selection",
+    # The Fargate runtime: capacity providers and scalable targets cost nothing (the tasks, and a target-tracking
+    # policy's alarms, are priced); ECR policies are configuration (storage is priced from usage).
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "aws:appautoscaling/target:Target",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    # The Lambda runtime: permissions and function URLs add no charge (invocations are priced on the function); an
+    # HTTP API's stages, integrations, routes, custom domains and mappings are free (requests are priced on the API).
+    "aws:lambda/permission:Permission", "aws:lambda/functionUrl:FunctionUrl",
+    "aws:apigatewayv2/stage:Stage", "aws:apigatewayv2/integration:Integration", "aws:apigatewayv2/route:Route",
+    "aws:apigatewayv2/domainName:DomainName", "aws:apigatewayv2/apiMapping:ApiMapping",
+    # An EventBridge target is configuration (the rule's events and the target's work are priced).
+    "aws:cloudwatch/eventTarget:EventTarget",
+    # RDS Proxy parts (the proxy is priced by the vCPUs its targets have).
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", "aws:rds/proxyTarget:ProxyTarget",
 })

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ..contract import EKS_STANDARD_SUPPORT_ENDS
 from ..engine import UNKNOWN, as_bool, dig, items
-from . import backup, compute, kubernetes
+from . import backup, compute, kubernetes, serverless
 from .base import Context, Line, Resource, UnknownInput, need, number
 from .base import sized_line as _sized_line
 from .base import volume_key as _volume_key
@@ -233,12 +233,30 @@ def _flat(key: str, label: str) -> Callable[[Resource, Context], list[Line]]:
     return lambda r, ctx: [Line(label, ctx.catalog.price(key, r.region))]
 
 
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+
+
+def _is_interface(node: Any) -> bool:
+    return dig(node.props, "vpcEndpointType", default="Gateway") == "Interface"
+
+
 def _interface_endpoint(r: Resource, ctx: Context) -> list[Line]:
+    """Each AZ (subnet) an interface endpoint spans is billed by the hour; the GB declared in
+    phasegate:usage.endpointGbPerMonth are shared evenly between the stack's interface endpoints."""
     kind = need(dig(r.props, "vpcEndpointType", default="Gateway"), "vpcEndpointType")
     if kind == "Gateway":
         return []  # gateway endpoints (S3, DynamoDB) are free
+    if kind != "Interface":
+        raise Unpriceable(f"{kind} endpoints are not in the catalog")
     zones = len(need(dig(r.props, "subnetIds", default=[]), "subnetIds")) or 1
-    return [Line(f"interface endpoint in {zones} AZ(s)", ctx.monthly("vpcInterfaceEndpointHour", r.region, zones))]
+    lines = [Line(f"interface endpoint in {zones} AZ(s)", ctx.monthly("vpcInterfaceEndpointHour", r.region, zones))]
+    endpoints = max(1, sum(1 for n in ctx.graph.of_type(VPC_ENDPOINT) if _is_interface(n)))
+    gb = ctx.usage.endpointGbPerMonth / endpoints
+    if gb:
+        share = f" / {endpoints} interface endpoints" if endpoints > 1 else ""
+        lines.append(Line(f"{gb:g} GB processed (phasegate:usage.endpointGbPerMonth{share})",
+                          gb * ctx.catalog.price("vpcInterfaceEndpointGb", r.region)))
+    return lines
 
 
 def _waf(r: Resource, ctx: Context) -> list[Line]:
@@ -285,7 +303,7 @@ PRICERS: dict[str, Callable[[Resource, Context], list[Line]]] = {
     "aws:kms/key:Key": _flat("kmsKey", "customer-managed KMS key"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _flat("cloudwatchDashboard", "dashboard"),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _interface_endpoint,
+    VPC_ENDPOINT: _interface_endpoint,
     "aws:wafv2/webAcl:WebAcl": _waf,
     "aws:budgets/budget:Budget": _budget,
     "aws:s3/bucket:Bucket": _usage_priced,
@@ -295,4 +313,5 @@ PRICERS: dict[str, Callable[[Resource, Context], list[Line]]] = {
     **compute.PRICERS,
     **kubernetes.PRICERS,
     **backup.PRICERS,
+    **serverless.PRICERS,
 }

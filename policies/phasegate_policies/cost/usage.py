@@ -30,14 +30,32 @@ USAGE_KEYS: dict[str, UsageKey] = {
     "cacheDataGb": UsageKey(False, "Data kept in the cache, GB (serverless caches bill at least the engine's minimum)"),
     "cacheRequestsPerMonth": UsageKey(False, "Cache reads and writes a month; each request of up to 1 KB is one ECPU on "
                                              "a serverless cache"),
+    "endpointGbPerMonth": UsageKey(False, "Traffic through VPC interface endpoints (image pulls, logs, secrets), GB a "
+                                          "month"),
+    "lambdaAvgDurationMs": UsageKey(False, "Average Lambda duration per request, ms (must be declared when the stack "
+                                           "has a Lambda function)"),
+    "ecrStorageGb": UsageKey(False, "ECR image storage, GB (must be declared when a task or function runs an image "
+                                    "from ECR)"),
+    "stateTransitionsPerMonth": UsageKey(False, "Step Functions Standard state transitions a month (must be declared "
+                                                "when the stack has a state machine)"),
 }
 REQUIRED = tuple(name for name, key in USAGE_KEYS.items() if key.required)
 
 
+
+
+def _is_declared(self, name: str) -> bool:
+    """Whether the stack declared `name` (an optional key some resources need stated, even as 0)."""
+    return name in self.declared or bool(getattr(self, name))
+
+
 # One attribute per usage key, each 0 unless declared (`usage.gbServedPerMonth`): the keys are listed once, above.
-Usage = make_dataclass("Usage", [(name, float, field(default=0.0)) for name in USAGE_KEYS], frozen=True)
+# `declared` names the keys the stack file stated, so "declared as 0" and "not declared" can be told apart.
+Usage = make_dataclass("Usage", [(name, float, field(default=0.0)) for name in USAGE_KEYS]
+                       + [("declared", frozenset, field(default=frozenset(), compare=False))],
+                       frozen=True, namespace={"is_declared": _is_declared})
 Usage.__module__ = __name__
-Usage.__doc__ = "Declared usage, one attribute per key of USAGE_KEYS (0 when not declared)."
+Usage.__doc__ = "Declared usage, one attribute per key of USAGE_KEYS (0 when not declared), and the keys declared."
 
 
 def parse_usage(raw: Mapping[str, Any] | None) -> tuple[Usage, list[str]]:
@@ -53,4 +71,4 @@ def parse_usage(raw: Mapping[str, Any] | None) -> tuple[Usage, list[str]]:
             values[name] = max(0.0, float(raw[name]))
         except (TypeError, ValueError):
             problems.append(f"phasegate:usage.{name} is not a number: {raw[name]!r}")
-    return Usage(**values), problems
+    return Usage(**values, declared=frozenset(values)), problems

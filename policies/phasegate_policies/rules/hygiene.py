@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import json
+
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 
 from ..contract import REQUIRED_TAGS
 from ..engine import UNKNOWN, as_bool, as_number, dig, plain
 from ..props import with_config_defaults
 from ..stack import current_stack
+from ..stackview import StackView, each
 
 DATABASES = ("aws:rds/instance:Instance", "aws:rds/cluster:Cluster")
 # aws: types that take no tags (sub-resources and attachments); every other aws: resource should be tagged.
@@ -35,6 +40,11 @@ UNTAGGABLE = frozenset({
     "aws:secretsmanager/secretVersion:SecretVersion", "aws:autoscaling/attachment:Attachment",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:backup/selection:Selection", "aws:appautoscaling/policy:Policy",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "aws:lambda/permission:Permission",
+    "aws:lambda/functionUrl:FunctionUrl", "aws:apigatewayv2/integration:Integration", "aws:apigatewayv2/route:Route",
+    "aws:apigatewayv2/apiMapping:ApiMapping", "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
+    "aws:rds/proxyTarget:ProxyTarget", "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy", "aws:cloudwatch/eventTarget:EventTarget",
 })
 
 
@@ -137,17 +147,75 @@ RETENTION_SCHEMA = {"maximumDays": {"type": "integer", "minimum": 1, "default": 
                                     "description": "Longest retention before log storage dominates the bill."}}
 
 
-def _log_retention(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != "aws:cloudwatch/logGroup:LogGroup":
-        return
-    days = as_number(dig(plain(args.props), "retentionInDays"))
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+FUNCTION = "aws:lambda/function:Function"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+
+
+def _validate_log_retention(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Log groups keep logs a bounded time; so do the groups Lambda and ECS write to. Lambda creates /aws/lambda/<name>
+    without a retention unless the stack declares it (or the function's logging_config names one); an ECS container's
+    awslogs-group must be a log group of the stack, not one `awslogs-create-group` makes with no retention."""
     maximum = int(with_config_defaults(args.get_config(), RETENTION_SCHEMA)["maximumDays"])
-    if days is UNKNOWN:
-        return
-    if not days:
-        report_violation(f"Log group {args.name} keeps logs forever: set retention_in_days.")
-    elif days > maximum:
-        report_violation(f"Log group {args.name} keeps logs {int(days)} days; keep at most {maximum} or archive to S3.")
+    view = StackView(args.resources)
+    groups = view.of_type(LOG_GROUP)
+    names = {dig(view.props(g), "name") for g in groups} | {dig(view.outputs(g), "name") for g in groups}
+
+    def retention(group):
+        days = as_number(dig(view.props(group), "retentionInDays"))
+        if days is UNKNOWN:
+            return
+        if not days:
+            yield f"Log group {group.name} keeps logs forever: set retention_in_days.", group.urn
+        elif days > maximum:
+            yield (f"Log group {group.name} keeps logs {int(days)} days; keep at most {maximum} or archive to S3.",
+                   group.urn)
+
+    def declared_for(resource, prop: str) -> bool:
+        """A log group of the stack whose `prop` came from `resource` (a name built from the function's)."""
+        return any(resource.urn in [d.urn for d in (g.property_dependencies or {}).get(prop) or []] for g in groups)
+
+    def function(fn):
+        props = view.props(fn)
+        target = dig(props, "loggingConfig", "logGroup")
+        if target is not None:
+            if target is UNKNOWN or target in names or view.targets(fn, "loggingConfig"):
+                return
+            yield (f"Lambda function {fn.name} logs to {target}, which is not a log group of this stack, so its "
+                   f"retention cannot be shown: declare it with retention_in_days.", fn.urn)
+            return
+        name = dig(view.outputs(fn), "name")
+        if name is UNKNOWN or name is None:
+            name = dig(props, "name")
+        if declared_for(fn, "name") or (isinstance(name, str) and f"/aws/lambda/{name}" in names):
+            return
+        yield (f"Lambda function {fn.name} writes to the log group Lambda creates (/aws/lambda/<function name>), which "
+               f"keeps logs forever: declare that log group with retention_in_days, or set logging_config log_group to "
+               f"one of this stack's.", fn.urn)
+
+    def task_definition(task):
+        raw = dig(view.props(task), "containerDefinitions")
+        if raw is UNKNOWN or raw is None:
+            return
+        try:
+            containers = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            return  # no-plaintext-secrets reports the broken JSON
+        linked = {g.urn for g in view.targets(task, "containerDefinitions")} & {g.urn for g in groups}
+        for container in containers if isinstance(containers, list) else []:
+            log = dig(container, "logConfiguration")
+            if dig(log, "logDriver") != "awslogs":
+                continue
+            group = dig(log, "options", "awslogs-group")
+            if group in names or (linked and group is not None):
+                continue
+            yield (f"Task definition {task.name}: container {dig(container, 'name')} logs to {group}, which is not a "
+                   f"log group of this stack, so its retention cannot be shown (awslogs-create-group makes one that "
+                   f"keeps logs forever): declare it with retention_in_days.", task.urn)
+
+    each(groups, retention, report_violation, "log-retention")
+    each(view.of_type(FUNCTION), function, report_violation, "log-retention")
+    each(view.of_type(TASK_DEFINITION), task_definition, report_violation, "log-retention")
 
 
 def _policy(name: str, description: str, validate, schema: dict | None,
@@ -164,5 +232,8 @@ POLICIES = [
     _policy("deletion-protection", "Production databases have deletion protection and Pulumi protect.",
             _deletion_protection, DELETION_SCHEMA),
     _policy("required-tags", "Taggable resources carry the phasegate phase, stack and app tags.", _tags, TAGS_SCHEMA),
-    _policy("log-retention", "Log groups have a bounded retention period.", _log_retention, RETENTION_SCHEMA),
+    StackValidationPolicy(name="log-retention", description="Log groups, including those Lambda functions and ECS "
+                          "containers write to, have a bounded retention period.",
+                          enforcement_level=EnforcementLevel.ADVISORY, validate=_validate_log_retention,
+                          config_schema=PolicyConfigSchema(properties=RETENTION_SCHEMA)),
 ]

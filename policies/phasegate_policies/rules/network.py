@@ -206,6 +206,24 @@ PLACEMENT = {  # resource type -> (what it is, the property holding its subnets)
 PLACEMENT_SCHEMA = {"nodeRoles": {
     "type": "array", "items": {"type": "string"}, "default": list(NODE_ROLES),
     "description": "Values of an instance's phasegate:role tag that mark it as a Kubernetes node."}}
+SUBNET = "aws:ec2/subnet:Subnet"
+ECS_SERVICE = "aws:ecs/service:Service"
+FUNCTION = "aws:lambda/function:Function"
+FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
+PERMISSION = "aws:lambda/permission:Permission"
+
+
+def _nested_subnets(view: StackView, resource: Any, prop: str, key: str) -> tuple[list[Any], bool]:
+    """The subnets `prop.key` names (a service's networkConfiguration.subnets, a function's vpcConfig.subnetIds), and
+    whether some cannot be followed. The engine sends dependencies per top-level property, so `prop`'s dependencies
+    (subnets and security groups alike) are narrowed to subnets; ids are matched only where none were sent."""
+    ids = items(view.props(resource), prop, key)
+    linked = [t for t in view.targets(resource, prop, values=[]) if t.resource_type == SUBNET]
+    if not linked:
+        linked = [t for t in view.targets(resource, prop, values=ids) if t.resource_type == SUBNET]
+    known = {dig(view.outputs(s), "id") for s in linked}
+    unresolved = any(v is UNKNOWN or (isinstance(v, str) and v not in known) for v in ids) and len(linked) < len(ids)
+    return linked, unresolved
 
 
 def _validate_private_placement(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -225,8 +243,34 @@ def _validate_private_placement(args: StackValidationArgs, report_violation: Rep
                    f"({', '.join(unsure) or 'their ids are unknown and not linked to subnets of this stack'}).",
                    resource.urn)
 
+    def nested_placement(resource: Any, what: str, prop: str, key: str):
+        subnets, unresolved = _nested_subnets(view, resource, prop, key)
+        exposed = sorted(s.name for s in subnets if s.urn in public)
+        unsure = sorted(s.name for s in subnets if s.urn in undetermined)
+        if exposed:
+            yield (f"The {what} {resource.name} uses public subnet(s) {', '.join(exposed)}: use private subnets only "
+                   f"(no route to an internet gateway).", resource.urn)
+        elif unsure or unresolved:
+            yield (f"The {what} {resource.name} uses subnets that cannot be shown to be private at preview "
+                   f"({', '.join(unsure) or 'their ids are unknown and not linked to subnets of this stack'}).",
+                   resource.urn)
+
     def check(resource: Any):
         kind, props = resource.resource_type, view.props(resource)
+        if kind == ECS_SERVICE:
+            yield from _ecs_service(resource, props)
+        if kind == FUNCTION and dig(props, "vpcConfig") is not None:
+            yield from nested_placement(resource, "Lambda function", "vpcConfig", "subnetIds")
+        if kind == FUNCTION_URL:
+            auth = dig(props, "authorizationType")
+            if auth is UNKNOWN:
+                yield (f"Lambda function URL {resource.name}'s authorization_type is unknown at preview: set it to a "
+                       f"literal 'AWS_IAM'.", resource.urn)
+            elif auth == "NONE":
+                yield (f"Lambda function URL {resource.name} has authorization_type NONE, so anyone on the internet can "
+                       f"invoke the function: use 'AWS_IAM', or serve it through API Gateway.", resource.urn)
+        if kind == PERMISSION:
+            yield from _public_permission(resource, props)
         if kind in DATABASES:
             exposed = as_bool(dig(props, "publiclyAccessible"))
             if exposed is True:
@@ -255,7 +299,35 @@ def _validate_private_placement(args: StackValidationArgs, report_violation: Rep
             else:
                 yield from placement(resource, "Kubernetes node", "subnetId")
 
+    def _ecs_service(resource: Any, props: Any):
+        network = dig(props, "networkConfiguration")
+        if network is None:
+            yield (f"The ECS service {resource.name} has no network_configuration, so its placement cannot be shown: "
+                   f"give it private subnets and assign_public_ip=False.", resource.urn)
+            return
+        public_ip = as_bool(dig(network, "assignPublicIp"))
+        if public_ip is True:
+            yield (f"The ECS service {resource.name} gives its tasks public IPs (assign_public_ip=True): set it to False "
+                   f"and reach the internet through NAT or VPC endpoints.", resource.urn)
+        elif public_ip is UNKNOWN:
+            yield (f"The ECS service {resource.name}'s assign_public_ip is unknown at preview: set it to a literal "
+                   f"False.", resource.urn)
+        yield from nested_placement(resource, "ECS service", "networkConfiguration", "subnets")
+
     each(args.resources, check, report_violation, "private-subnets")
+
+
+def _public_permission(resource: Any, props: Any):
+    """A resource-based policy statement that lets anyone invoke a function: principal "*" with no source ARN (nor
+    source account) to narrow it."""
+    principal = dig(props, "principal")
+    if principal is UNKNOWN:
+        yield (f"Lambda permission {resource.name}'s principal is unknown at preview, so the function cannot be shown to "
+               f"stay private: set it to a literal service principal.", resource.urn)
+    elif principal == "*" and dig(props, "sourceArn") is None and dig(props, "sourceAccount") is None:
+        yield (f"Lambda permission {resource.name} lets principal '*' invoke the function with no source_arn, so anyone "
+               f"can: name the service principal (apigateway.amazonaws.com) and the source_arn of the API.",
+               resource.urn)
 
 
 def _is_node(props: Any, node_roles: set[str]) -> bool:
@@ -281,7 +353,8 @@ public_ingress_combined = StackValidationPolicy(
 
 private_subnets = StackValidationPolicy(
     name="private-subnets",
-    description="Databases, caches and Kubernetes nodes are not publicly accessible and live in private subnets.",
+    description="Databases, caches, Kubernetes nodes, ECS services and Lambda functions are not publicly accessible "
+                "and live in private subnets.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_private_placement,
     config_schema=PolicyConfigSchema(properties=PLACEMENT_SCHEMA),
