@@ -20,7 +20,7 @@ from .parts.billing import Billing, BillingArgs
 from .parts.cache import Cache, CacheArgs, cache_group_id
 from .parts.cdn import Cdn, CdnArgs
 from .parts.database import Database, DatabaseArgs
-from .parts.load_balancer import LoadBalancer, LoadBalancerArgs
+from .parts.load_balancer import LoadBalancer, LoadBalancerArgs, ServiceTarget
 from .parts.network import Network, NetworkArgs
 from .parts.security_groups import AppSecurityGroup, AppSecurityGroupArgs
 from .parts.tags import Tagger
@@ -40,7 +40,8 @@ def build_stack(cfg: StackConfig, stack: str) -> dict[str, Any]:
                            f"buildable runtimes: {', '.join(RUNTIMES)}")
     name, tags = cfg.app.name, Tagger.for_stack(cfg.app.name, cfg.phase.value, stack)
 
-    network = Network(f"{name}-net", NetworkArgs(config=cfg.network, region=cfg.region, tags=tags))
+    network = Network(f"{name}-net", NetworkArgs(config=cfg.network, region=cfg.region, tags=tags,
+                                                 interface_endpoints=runtime.interface_endpoints))
     app_group = AppSecurityGroup(f"{name}-{runtime.security_group.name}", AppSecurityGroupArgs(
         vpc_id=network.endpoint.vpc_id, shape=runtime.security_group, tags=tags))
     database = Database(f"{name}-db", DatabaseArgs(
@@ -52,8 +53,10 @@ def build_stack(cfg: StackConfig, stack: str) -> dict[str, Any]:
     assets = Assets(f"{name}-assets", AssetsArgs(config=cfg.assets, tags=tags))
     balancer = LoadBalancer(f"{name}-lb", LoadBalancerArgs(
         network=network.endpoint, target_security_group_id=app_group.id, target_port=runtime.ingress_port,
+        services=[ServiceTarget(s.name, s.port, s.health_check_path, s.path_prefix)
+                  for s in cfg.app.services if s.public] if runtime.ingress_per_service else (),
         health_check_path=cfg.app.root_service.health_check_path, domain=cfg.app.domain,
-        zone_name=cfg.app.zone_name, tags=tags)) if runtime.ingress_port is not None else None
+        zone_name=cfg.app.zone_name, tags=tags)) if runtime.behind_load_balancer else None
     compute = runtime.build(f"{name}-{runtime.component}", RuntimeArgs(
         app=cfg.app, compute=cfg.compute, region=cfg.region, stack=stack, network=network.endpoint,
         security_group_id=app_group.id, database=database.endpoint, bucket=assets.endpoint,

@@ -49,14 +49,24 @@ class Bucket:
     regional_domain: pulumi.Input[str]
 
 
+@dataclass(frozen=True)
+class TargetGroupEndpoint:
+    """A service's target group: ECS registers the tasks in it, autoscaling counts its requests."""
+
+    arn: pulumi.Input[str]
+    arn_suffix: pulumi.Input[str]
+
+
 class IngressTargets(Protocol):
-    """What a runtime behind the load balancer may do with it: register its nodes, and name it in alarms."""
+    """What a runtime behind the load balancer may do with it: register its targets, and name it in alarms."""
 
     arn_suffix: pulumi.Output[str]
 
     def attach_instances(self, instance_ids: Sequence[pulumi.Input[str]]) -> None: ...
 
     def attach_autoscaling_groups(self, group_names: Sequence[pulumi.Input[str]]) -> None: ...
+
+    def service_target_group(self, service: str) -> TargetGroupEndpoint: ...
 
 
 def resolved(record: T) -> pulumi.Output[T]:

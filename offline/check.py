@@ -7,7 +7,8 @@ property dependencies; without it, an update (every value known).
 exit status:
   0  every stack passes every mandatory policy
   1  a mandatory policy failed (the report says which)
-  2  usage error: bad arguments, an unknown stack, an unreadable or invalid policy pack config
+  2  usage error: bad arguments, an unknown stack, an unreadable or invalid policy pack config, a --compare-to
+     that is neither a saved report nor a git ref
   3  a stack could not be built: its stack file or config is invalid, or its program failed
 """
 
@@ -27,8 +28,12 @@ from phasegate_policies.rules.cost import CEILING_SCHEMA, ceiling_for
 from phasegate_policies.stack import DEFAULT_REGION
 
 from .analyzer import PackConfigError, PackError, evaluate, parse_pack_config
+from .baseline import BaselineError, resolve
+from .contract import render_json
+from .diff import Baseline, CostDiff, CostSnapshot, compare, render_text as render_diff
+from .markdown import DEFAULT_MAX_CHARS, render_markdown
 from .program import PROJECT, ProgramError, known_stacks, run_program, stack_config
-from .report import CostRow, StackReport, render_json, render_markdown, render_text, urn_name
+from .report import STACK_USAGE, CostRow, StackReport, render_text, urn_name
 
 
 EXIT_PASS, EXIT_MANDATORY, EXIT_USAGE, EXIT_UNBUILDABLE = 0, 1, 2, 3
@@ -78,15 +83,15 @@ def price(resources, values: Mapping[str, Any], region: str):
     usage, _ = parse_usage(values.get("phasegate:usage") if isinstance(values.get("phasegate:usage"), dict) else None)
     result = price_stack(view, usage, region)
     rows = [CostRow(resource=line.name, type=line.type, component=_component(line.urn, by_urn), item=line.item,
-                    monthly_usd=round(line.monthly_usd, 2)) for line in result.lines]
-    rows.sort(key=lambda row: (row.component == "(stack usage)", row.component, row.resource))
+                    monthly_usd=round(line.monthly_usd, 2), derived=line.derived) for line in result.lines]
+    rows.sort(key=lambda row: (row.component == STACK_USAGE, row.component, row.resource))
     return rows, result
 
 
 def _component(urn: str | None, by_urn: Mapping[str, Any]) -> str:
     """The top-level component a resource belongs to (the one directly under the stack)."""
     if urn is None:
-        return "(stack usage)"
+        return STACK_USAGE
     current = by_urn.get(urn)
     while current is not None and current.parent in by_urn:
         current = by_urn[current.parent]
@@ -98,25 +103,50 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stacks", nargs="*", help=f"stacks to check (default: all of {', '.join(known_stacks())})")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                        help="text for people (default), json for machines, markdown for a pull-request comment")
+                        help="text: for people (default); json: for machines, versioned by its schemaVersion and "
+                             "described by docs/schemas/check-report.schema.json; markdown: one pull-request "
+                             "comment, mandatory violations first")
     parser.add_argument("--preview", action="store_true",
                         help="judge the stack as at its first `pulumi preview`: ids, ARNs and names unknown")
     parser.add_argument("--pack-config", type=Path,
                         help="policy pack config JSON, as given to `pulumi preview --policy-pack-config`")
+    base = parser.add_mutually_exclusive_group()
+    base.add_argument("--compare-to", metavar="REF",
+                      help="show the cost change from REF: a git ref (its own program and pack, checked in a "
+                           "temporary worktree) or a saved `--format json` report")
+    base.add_argument("--against", metavar="STACK",
+                      help="show each stack's costs against another stack's, e.g. `growth --against mvp`")
     parser.add_argument("--no-tree", action="store_true", help="text format: leave out the resource tree")
+    parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
+                        help=f"markdown format: fold away details beyond N characters (default {DEFAULT_MAX_CHARS:,}, "
+                             f"under GitHub's comment limit; 0: no limit)")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     return parser.parse_args(argv)
+
+
+def cost_diffs(reports: Sequence[StackReport], args: argparse.Namespace,
+               pack_config: Mapping[str, Any] | None) -> list[CostDiff]:
+    """The cost change of each checked stack against the base the arguments name (none: no diffs)."""
+    if args.against:
+        base = check_stack(args.against, pack_config, preview=args.preview)
+        baseline = Baseline("stack", args.against)
+        return [compare(CostSnapshot.of(r), CostSnapshot.of(base), baseline, args.against)
+                for r in reports if r.stack != args.against]
+    if args.compare_to:
+        baseline, snapshots = resolve(args.compare_to, [r.stack for r in reports], preview=args.preview)
+        return [compare(CostSnapshot.of(r), snapshots.get(r.stack), baseline, r.stack) for r in reports]
+    return []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     available = known_stacks()
-    stacks = args.stacks or available
-    unknown = [s for s in stacks if s not in available]
+    stacks = args.stacks or [s for s in available if s != args.against]
+    unknown = [s for s in stacks + ([args.against] if args.against else []) if s not in available]
     if unknown:
         print(f"check: no stack file for {', '.join(unknown)}; stacks here: {', '.join(available)}",
               file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     pack_config = None
     if args.pack_config:
         try:
@@ -127,15 +157,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
     try:
         reports = [check_stack(stack, pack_config, preview=args.preview) for stack in stacks]
+        diffs = cost_diffs(reports, args, pack_config)
     except PackConfigError as exc:
         print(f"check: {args.pack_config}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BaselineError as exc:
+        print(f"check: --compare-to {args.compare_to}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.format == "json":
-        text = render_json(reports)
+        text = render_json(reports, diffs)
     elif args.format == "markdown":
-        text = render_markdown(reports)
+        text = render_markdown(reports, diffs, max_chars=args.max_chars)
     else:
-        text = "\n\n".join(render_text(r, tree=not args.no_tree) for r in reports) + "\n"
+        text = "\n\n".join([render_text(r, tree=not args.no_tree) for r in reports]
+                            + [render_diff(d) for d in diffs]) + "\n"
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text)

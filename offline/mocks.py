@@ -250,6 +250,48 @@ def _backup_plan(name, inputs, region):
     return plan_id, {"arn": _arn("backup", region, f"backup-plan:{plan_id}"), "version": _hex(name + "v", 32)}
 
 
+def _http_api(name, inputs, region):
+    api_id = _hex(name, 10)
+    return api_id, {"apiEndpoint": f"https://{api_id}.execute-api.{region}.amazonaws.com",
+                    "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api_id}",
+                    "arn": f"arn:aws:apigateway:{region}::/apis/{api_id}"}
+
+
+def _api_domain(name, inputs, region):
+    domain = inputs.get("domainName", name)
+    config = dict(inputs.get("domainNameConfiguration") or {})
+    config.update({"targetDomainName": f"d-{_hex(name, 10)}.execute-api.{region}.amazonaws.com",
+                   "hostedZoneId": "Z1UJRXOUMOOFQ8"})
+    return domain, {"domainNameConfiguration": config,
+                    "arn": f"arn:aws:apigateway:{region}::/domainnames/{domain}"}
+
+
+def _lambda_function(name, inputs, region):
+    function = inputs.get("name") or _physical(name)
+    arn = _arn("lambda", region, f"function:{function}")
+    return function, {"arn": arn, "name": function, "qualifiedArn": f"{arn}:$LATEST", "version": "$LATEST",
+                      "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"}
+
+
+def _ecs_cluster(name, inputs, region):
+    cluster = inputs.get("name") or _physical(name)
+    arn = _arn("ecs", region, f"cluster/{cluster}")
+    return arn, {"arn": arn, "name": cluster}
+
+
+def _ecs_service(name, inputs, region):
+    service = inputs.get("name") or _physical(name)
+    cluster = str(inputs.get("cluster", "cluster")).rsplit("/", 1)[-1]
+    arn = _arn("ecs", region, f"service/{cluster}/{service}")
+    return arn, {"name": service}
+
+
+def _task_definition(name, inputs, region):
+    family = inputs.get("family") or _physical(name)
+    arn = _arn("ecs", region, f"task-definition/{family}:1")
+    return arn, {"arn": arn, "arnWithoutRevision": arn.rsplit(":", 1)[0], "revision": 1}
+
+
 def _random_password(name, inputs, region):
     return f"{name}-none", {"result": _hex(name + "secret", int(inputs.get("length", 32)) % 64 or 32),
                             "bcryptHash": "$2a$10$mock"}
@@ -337,6 +379,12 @@ _OUTPUTS = {
     "aws:elasticache/user:User": _cache_user,
     "aws:elasticache/userGroup:UserGroup": _cache_user_group,
     "aws:backup/vault:Vault": _backup_vault,
+    "aws:apigatewayv2/api:Api": _http_api,
+    "aws:apigatewayv2/domainName:DomainName": _api_domain,
+    "aws:lambda/function:Function": _lambda_function,
+    "aws:ecs/cluster:Cluster": _ecs_cluster,
+    "aws:ecs/service:Service": _ecs_service,
+    "aws:ecs/taskDefinition:TaskDefinition": _task_definition,
     "aws:backup/plan:Plan": _backup_plan,
     "random:index/randomPassword:RandomPassword": _random_password,
     "aws:cloudfront/distribution:Distribution": _distribution,

@@ -1,14 +1,20 @@
-"""One stack's offline check result, and its rendering as text, JSON or a Markdown PR comment."""
+"""One stack's offline check result, and its rendering as text for people.
+
+The JSON contract is `contract.py`, the Markdown PR comment `markdown.py`, cost diffs `diff.py`. Money is summed
+in whole cents (`money.py`), so a component's total prints as 21.23 and never as 21.229999999999997.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .analyzer import Evaluation
+from .analyzer import Evaluation, Violation
 from .mocks import RecordedResource
+from .money import cents, dollars
 from .tree import render_tree
+
+STACK_USAGE = "(stack usage)"  # the component of usage lines and allowances that belong to no resource
 
 
 @dataclass
@@ -17,7 +23,12 @@ class CostRow:
     type: str
     component: str
     item: str
-    monthly_usd: float
+    monthly_usd: float  # already rounded to cents
+    derived: bool = False  # priced from its family's per-unit rate: the catalog does not list the size
+
+    @property
+    def monthly_cents(self) -> int:
+        return cents(self.monthly_usd)
 
 
 @dataclass
@@ -45,20 +56,40 @@ class StackReport:
             return "error"
         return "pass" if self.passed else "fail"
 
-    def by_component(self) -> dict[str, float]:
-        totals: dict[str, float] = {}
+    def by_component_cents(self) -> dict[str, int]:
+        """Component -> cents a month, largest first."""
+        totals: dict[str, int] = {}
         for row in self.rows:
-            totals[row.component] = totals.get(row.component, 0.0) + row.monthly_usd
-        return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+            totals[row.component] = totals.get(row.component, 0) + row.monthly_cents
+        return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def by_component(self) -> dict[str, float]:
+        """Component -> USD a month, largest first (summed in cents, so 21.23 and not 21.229999999999997)."""
+        return {name: dollars(amount) for name, amount in self.by_component_cents().items()}
+
+    def by_resource_cents(self) -> dict[str, tuple[str, str, int]]:
+        """Resource -> (its type, its component, cents a month)."""
+        totals: dict[str, tuple[str, str, int]] = {}
+        for row in self.rows:
+            _, _, amount = totals.get(row.resource, (row.type, row.component, 0))
+            totals[row.resource] = (row.type, row.component, amount + row.monthly_cents)
+        return totals
+
+    @property
+    def violations(self) -> list[Violation]:
+        return list(self.evaluation.violations) if self.evaluation else []
 
     def violations_by_policy(self) -> dict[str, list[Any]]:
         grouped: dict[str, list[Any]] = {}
-        for v in self.evaluation.violations if self.evaluation else []:
+        for v in self.violations:
             grouped.setdefault(v.policy, []).append(v)
         return grouped
 
+    def resource_at(self, urn: str) -> Optional[RecordedResource]:
+        return next((r for r in self.resources if r.urn == urn), None) if urn else None
 
-def _short_message(message: str) -> str:
+
+def short_message(message: str) -> str:
     """Diagnostics are 'description\\nmessage'; the message is what to act on."""
     return message.split("\n", 1)[-1]
 
@@ -91,51 +122,5 @@ def render_text(report: StackReport, tree: bool = True) -> str:
     out += ["", "Policy violations:" if grouped else "Policy violations: none"]
     for policy, violations in grouped.items():
         out.append(f"  {policy} [{violations[0].level}]")
-        out += [f"    - {urn_name(v.urn)}: {_short_message(v.message)}" for v in violations]
+        out += [f"    - {urn_name(v.urn)}: {short_message(v.message)}" for v in violations]
     return "\n".join(out)
-
-
-def render_markdown(reports: list[StackReport]) -> str:
-    icon = {"pass": ":white_check_mark:", "fail": ":x:", "error": ":x:"}
-    out = ["## phasegate offline check", "", "| stack | phase | estimate / ceiling | mandatory | advisory | result |",
-           "|---|---|---|---|---|---|"]
-    for r in reports:
-        if r.errors:
-            out.append(f"| {r.stack} | {r.phase or '?'} | - | - | - | {icon['error']} error |")
-            continue
-        mandatory = len(r.evaluation.mandatory_failures)
-        advisory = len(r.evaluation.violations) - mandatory
-        out.append(f"| {r.stack} | {r.phase} | ${r.total_usd:.2f} / ${r.ceiling:.2f} | {mandatory} | {advisory} | "
-                   f"{icon[r.status]} {r.status} |")
-    for r in reports:
-        out += ["", f"### {r.stack}"]
-        if r.errors:
-            out += ["```"] + r.errors + ["```"]
-            continue
-        out += ["", "<details><summary>Cost by component</summary>", "", "| component | USD/month |", "|---|---:|"]
-        out += [f"| {name} | {usd:.2f} |" for name, usd in r.by_component().items()]
-        out += [f"| **total** | **{r.total_usd:.2f}** |", "", "</details>"]
-        if r.unpriced:
-            out += ["", "**Unpriced:** " + ", ".join(f"`{u['name']}` ({u['type']})" for u in r.unpriced)]
-        for policy, violations in r.violations_by_policy().items():
-            out += ["", f"**{policy}** ({violations[0].level})", ""]
-            out += [f"- `{urn_name(v.urn)}`: {_short_message(v.message)}" for v in violations]
-    return "\n".join(out) + "\n"
-
-
-def render_json(reports: list[StackReport]) -> str:
-    def one(r: StackReport) -> dict[str, Any]:
-        return {
-            "stack": r.stack, "status": r.status, "phase": r.phase, "region": r.region, "errors": r.errors,
-            "ceilingUsd": r.ceiling, "totalUsd": r.total_usd,
-            "costs": [row.__dict__ for row in r.rows], "byComponent": r.by_component(),
-            "unpriced": r.unpriced, "unknown": r.unknown,
-            "policies": r.evaluation.policies if r.evaluation else {},
-            "violations": [v.__dict__ | {"message": _short_message(v.message)}
-                           for v in (r.evaluation.violations if r.evaluation else [])],
-            "resources": [{"urn": x.urn, "type": x.type, "name": x.name, "parent": x.parent, "protect": x.protect}
-                          for x in r.resources],
-        }
-
-    return json.dumps({"stacks": [one(r) for r in reports],
-                       "passed": all(r.passed for r in reports)}, indent=2) + "\n"

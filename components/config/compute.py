@@ -13,7 +13,7 @@ from typing_extensions import Annotated
 from .app import Section
 from phasegate_policies.contract import EKS_STANDARD_SUPPORT_ENDS
 
-from .types import Cidr, Ec2Type, Int, LogRetentionDays, PublicCidr
+from .types import Cidr, Ec2Type, Flag, Int, LogRetentionDays, PublicCidr
 
 
 class ComposeCompute(Section):
@@ -128,7 +128,52 @@ class EksCompute(Section):
         return [self.node_type]
 
 
-Compute = Annotated[Union[ComposeCompute, K3sCompute, EksCompute], Field(discriminator="runtime")]
+class FargateCompute(Section):
+    """ECS on Fargate: one service per app service in the private subnets, behind the load balancer."""
+
+    runtime: Literal["fargate"] = Field(description="Amazon ECS on AWS Fargate: no servers to manage.")
+    architecture: Literal["x86_64", "arm64"] = Field(
+        "x86_64", description="Task CPU architecture. x86_64 runs any image; arm64 (Graviton) is about 20% cheaper "
+                              "but needs multi-arch or arm64 images.")
+    spot_percent: Int = Field(0, ge=0, le=100, description=(
+        "Share of each service's tasks on FARGATE_SPOT (about 70% cheaper, interrupted with two minutes' notice); "
+        "below 100, the first task always runs on FARGATE."))
+    max_tasks_per_service: Int = Field(4, ge=1, le=100, description="Most tasks autoscaling may run per service.")
+    cpu_target_percent: Int = Field(60, ge=10, le=90, description="Autoscaling keeps average CPU near this.")
+    requests_per_task_per_minute: Int = Field(
+        1000, ge=10, le=1000000, description="Autoscaling adds a task when each serves more requests a minute.")
+    container_insights: Flag = Field(False, description="ECS Container Insights metrics (billed as CloudWatch "
+                                                        "metrics and logs; priced when on).")
+    log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for task logs.")
+
+    def node_types(self) -> list[str]:
+        """Fargate has no nodes: a task's size is the smallest valid Fargate size that fits the service."""
+        return []
+
+
+class LambdaCompute(Section):
+    """Each app service as a container-image Lambda function behind an API Gateway HTTP API."""
+
+    runtime: Literal["lambda"] = Field(description="AWS Lambda functions behind an API Gateway HTTP API.")
+    architecture: Literal["x86_64", "arm64"] = Field(
+        "x86_64", description="Function architecture; arm64 is 20% cheaper per GB-second but needs arm64 images.")
+    memory_mb: Optional[Int] = Field(None, ge=128, le=10240, description=(
+        "Function memory (and with it CPU); default: each service's memoryMb."))
+    timeout_seconds: Int = Field(20, ge=1, le=29, description=(
+        "Function timeout; an HTTP API waits at most 30 s for its integration, so at most 29."))
+    reserved_concurrency: Int = Field(10, ge=1, le=1000, description=(
+        "The cost guard: the most copies of each function that may run at once (reserved concurrency)."))
+    throttle_rate_per_second: Int = Field(50, ge=1, le=10000, description="API Gateway's steady request rate limit.")
+    throttle_burst: Int = Field(100, ge=1, le=5000, description="API Gateway's burst limit.")
+    log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for function and API "
+                                                                 "access logs.")
+
+    def node_types(self) -> list[str]:
+        return []
+
+
+Compute = Annotated[Union[ComposeCompute, K3sCompute, EksCompute, FargateCompute, LambdaCompute],
+                    Field(discriminator="runtime")]
 RUNTIME_MODELS: dict[str, type[Section]] = {
     typing.get_args(model.model_fields["runtime"].annotation)[0]: model
     for model in typing.get_args(typing.get_args(Compute)[0])

@@ -194,19 +194,28 @@ Usage = create_model(
 
 
 class StackConfig(Section):
-    region: Region
-    phase: Phase
-    app: App
-    network: Network = Field(default_factory=Network)
-    database: Database = Field(default_factory=Database)
-    compute: Compute
-    cache: Cache = Field(default_factory=Cache)
-    cdn: Cdn = Field(default_factory=Cdn)
-    waf: Waf = Field(default_factory=Waf)
-    assets: Assets = Field(default_factory=Assets)
-    alerts: Alerts
-    billing: Billing
-    usage: Usage
+    region: Region = Field(description="The stack's AWS region, from aws:region (not a phasegate key).")
+    phase: Phase = Field(description="The stack's phase: it picks the preset of defaults, the runtimes allowed and "
+                                     "the cost ceiling the policy pack applies.")
+    app: App = Field(description="The app, described once and independently of the phase: its name, domain and "
+                                 "services.")
+    network: Network = Field(default_factory=Network, description="The VPC: its range, availability zones and how "
+                                                                  "private subnets reach the internet.")
+    database: Database = Field(default_factory=Database, description="The private, encrypted RDS PostgreSQL "
+                                                                     "database, its backups and disaster-recovery "
+                                                                     "copies.")
+    compute: Compute = Field(description="What runs the app, chosen by runtime, with that runtime's sizing next to "
+                                         "it.")
+    cache: Cache = Field(default_factory=Cache, description="The managed Redis-compatible cache (ElastiCache), "
+                                                            "nodes or serverless.")
+    cdn: Cdn = Field(default_factory=Cdn, description="CloudFront in front of the assets bucket.")
+    waf: Waf = Field(default_factory=Waf, description="AWS WAF in front of the load balancer.")
+    assets: Assets = Field(default_factory=Assets, description="The encrypted, versioned S3 assets bucket.")
+    alerts: Alerts = Field(description="Operational alarms: who receives them and their thresholds, including the "
+                                       "next-phase triggers.")
+    billing: Billing = Field(description="The AWS Budget and the EstimatedCharges alarm that guard the bill.")
+    usage: Usage = Field(description="Declared usage (traffic, storage, requests, logs): the policy pack prices "
+                                     "usage from these and never invents any.")
 
     @model_validator(mode="after")
     def _sections_fit_together(self) -> "StackConfig":
@@ -216,7 +225,7 @@ class StackConfig(Section):
         if self.compute.runtime not in allowed:
             raise LocatedError(("compute", "runtime"),
                                f"{self.compute.runtime!r} does not run in the {self.phase.value} phase; "
-                               f"use {' or '.join(allowed)}")
+                               f"use {', '.join(allowed[:-1]) + ' or ' + allowed[-1] if len(allowed) > 1 else allowed[0]}")
         problems = cross_section_problems(self)
         if problems:
             raise CrossSectionErrors(problems)

@@ -22,12 +22,18 @@ from .types import Phase
 COMPUTE_PRESETS: dict[Phase, dict[str, dict[str, Any]]] = {
     Phase.MVP: {
         "compose": {"instanceType": "t3.small", "rootVolumeGb": 30, "logRetentionDays": 14},
+        # The lean alternatives (reference plans 002 and 003): no servers at all.
+        "fargate": {"maxTasksPerService": 2},
+        "lambda": {"reservedConcurrency": 5},
     },
     Phase.GROWTH: {
         "k3s": {"serverInstanceType": "t3.small", "agentInstanceType": "t3.small", "agentCount": 1},
+        "fargate": {"maxTasksPerService": 4},
+        "lambda": {"reservedConcurrency": 20},
     },
     Phase.PRODUCTION: {
         "eks": {"minNodes": 3, "desiredNodes": 3, "maxNodes": 6},
+        "fargate": {"maxTasksPerService": 10},
     },
 }
 # Disaster-recovery copies go to the nearest other region of the catalog in the same geography. A region without

@@ -20,7 +20,48 @@ if TYPE_CHECKING:
 
 def cross_section_problems(cfg: "StackConfig") -> list["LocatedError"]:
     return [*_container_sizes(cfg), *_boot_script_sizes(cfg), *_k3s_networks(cfg), *_eks_nodes_and_support(cfg),
-            *_eks_pods_fit(cfg), *_docker_networks(cfg), *_dr_region(cfg)]
+            *_eks_pods_fit(cfg), *_docker_networks(cfg), *_dr_region(cfg), *_serverless(cfg)]
+
+
+def _serverless(cfg: "StackConfig") -> list["LocatedError"]:
+    """Fargate and Lambda: what they need from the network and the images, checked before anything exists."""
+    from ..config.types import Egress
+    from ..render.serverless import ecr_region
+    from .models import LocatedError
+
+    runtime = cfg.compute.runtime
+    if runtime not in ("fargate", "lambda"):
+        return []
+    problems = []
+    what = "tasks pull their images and read Secrets Manager" if runtime == "fargate" else \
+        "functions read Secrets Manager and whatever else the app calls"
+    if cfg.network.egress == Egress.NONE:
+        problems.append(LocatedError(("network", "egress"), (
+            f"'none' leaves {runtime} without a way out: its {what}; use instance (cheapest), gateway, gatewayPerAz or "
+            f"endpoints")))
+    for index, svc in enumerate(cfg.app.services):
+        where = ("app", "services", index)
+        if not svc.public:
+            problems.append(LocatedError(where + ("public",), (
+                f"{runtime} runs only public services (each behind the {'load balancer' if runtime == 'fargate' else 'API'}"
+                f"); there is no private service network between them: make it public with its own pathPrefix")))
+        in_region = ecr_region(svc.image) == cfg.region
+        if runtime == "lambda" and not in_region:
+            problems.append(LocatedError(where + ("image",), (
+                f"Lambda runs images only from ECR in the function's region; push it to "
+                f"<account>.dkr.ecr.{cfg.region}.amazonaws.com/<repository> and name that")))
+        elif cfg.network.egress == Egress.ENDPOINTS and not in_region:
+            problems.append(LocatedError(where + ("image",), (
+                f"egress 'endpoints' reaches only AWS services, so images must come from ECR in {cfg.region}; "
+                f"push it there, or use egress instance or gateway")))
+        if runtime == "lambda" and cfg.compute.memory_mb is None and svc.memory_mb > 10240:
+            problems.append(LocatedError(where + ("memoryMb",), (
+                f"{svc.memory_mb} MiB is more than a Lambda function can have (10,240 MiB)")))
+    if runtime == "lambda" and cfg.waf.enabled:
+        problems.append(LocatedError(("waf", "enabled"), (
+            "AWS WAF cannot protect an API Gateway HTTP API; the lambda runtime has no load balancer to put it on: "
+            "set enabled: false, or use the fargate runtime")))
+    return problems
 
 
 def _dr_region(cfg: "StackConfig") -> list["LocatedError"]:

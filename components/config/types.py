@@ -35,6 +35,9 @@ class Egress(str, Enum):
     INSTANCE = "instance"  # one NAT instance (tiny Graviton): a few dollars a month, no HA
     GATEWAY = "gateway"  # one managed NAT gateway: ~$33/month plus $0.045/GB
     GATEWAY_PER_AZ = "gatewayPerAz"  # one NAT gateway per AZ: survives an AZ outage, costs that many times more
+    # VPC interface endpoints for ECR, CloudWatch Logs and Secrets Manager instead of any NAT: no internet at all,
+    # so every image must come from ECR in the stack's region; billed per endpoint per AZ-hour plus per GB.
+    ENDPOINTS = "endpoints"
 
 
 class CacheEngine(str, Enum):

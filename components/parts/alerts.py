@@ -6,6 +6,7 @@ resources, so every phase and runtime reuses it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -54,9 +55,11 @@ def metric_alarm(name: str, spec: AlarmSpec, actions: Sequence[pulumi.Input[str]
                     stat=q.metric.statistic, period=spec.period) if q.metric else None)
             for q in spec.queries]}
     else:
+        # Percentiles (p95) are extended statistics; Average, Sum, Maximum... are plain ones.
+        statistic = spec.metric.statistic
+        kind = "extended_statistic" if re.fullmatch(r"p\d{1,2}(\.\d+)?", statistic) else "statistic"
         metric = {"namespace": spec.metric.namespace, "metric_name": spec.metric.name,
-                  "dimensions": dict(spec.metric.dimensions), "statistic": spec.metric.statistic,
-                  "period": spec.period}
+                  "dimensions": dict(spec.metric.dimensions), kind: statistic, "period": spec.period}
     return cloudwatch.MetricAlarm(
         name, alarm_description=spec.description, evaluation_periods=spec.evaluation_periods,
         comparison_operator=spec.comparison, threshold=spec.threshold, treat_missing_data=spec.treat_missing_data,

@@ -35,6 +35,8 @@ class NetworkArgs:
     config: NetworkConfig
     region: str
     tags: Tagger
+    # With egress "endpoints": the AWS services the compute reaches through interface endpoints (its runtime's).
+    interface_endpoints: tuple[str, ...] = ()
 
 
 class Network(pulumi.ComponentResource):
@@ -88,6 +90,8 @@ class Network(pulumi.ComponentResource):
             private_subnets.append(private)
 
         private_rts = self._private_route_tables(name, args, public_subnets, private_subnets)
+        if cfg.egress == Egress.ENDPOINTS:
+            self._interface_endpoints(name, args, private_subnets)
         route_table_ids = [public_rt.id] + [rt.id for rt in private_rts]
         # S3 gateway endpoints cost nothing and keep image/asset traffic off the NAT's per-GB charge.
         ec2.VpcEndpoint(
@@ -140,6 +144,23 @@ class Network(pulumi.ComponentResource):
                       destination_cidr_block="0.0.0.0/0", network_interface_id=nat.primary_network_interface_id,
                       opts=pulumi.ResourceOptions(parent=tables[0]))
         return tables
+
+    def _interface_endpoints(self, name: str, args: NetworkArgs, private_subnets: list[ec2.Subnet]) -> None:
+        """What the compute calls without internet (Fargate: ECR's API and registry, whose layers come from S3
+        through the gateway endpoint, CloudWatch Logs and Secrets Manager; Lambda: Secrets Manager), each answering
+        on its usual DNS name."""
+        vpc_child = pulumi.ResourceOptions(parent=self.vpc)
+        group = ec2.SecurityGroup(
+            f"{name}-endpoints", vpc_id=self.vpc.id, description="VPC interface endpoints: HTTPS from the VPC",
+            ingress=[ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=443, to_port=443,
+                                                  cidr_blocks=[args.config.cidr], description="from the VPC")],
+            tags=args.tags(f"{name}-endpoints"), opts=vpc_child)
+        for service in args.interface_endpoints:
+            ec2.VpcEndpoint(
+                f"{name}-{service.replace('.', '-')}", vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{args.region}.{service}", vpc_endpoint_type="Interface",
+                subnet_ids=[s.id for s in private_subnets], security_group_ids=[group.id], private_dns_enabled=True,
+                tags=args.tags(f"{name}-{service.replace('.', '-')}"), opts=vpc_child)
 
     def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
         """Egress failing is an outage of everything private (image pulls, AWS APIs): alarm on the NAT itself."""

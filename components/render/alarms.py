@@ -106,8 +106,9 @@ def nat_gateway_alarms(index: int, nat_gateway_id: Any) -> list[AlarmSpec]:
     ]
 
 
-def load_balancer_alarms(lb_suffix: Any, tg_suffix: Any, cfg: AlertsConfig) -> list[AlarmSpec]:
-    lb, tg = {"LoadBalancer": lb_suffix}, {"LoadBalancer": lb_suffix, "TargetGroup": tg_suffix}
+def load_balancer_alarms(lb_suffix: Any, target_groups: Mapping[str, Any], cfg: AlertsConfig) -> list[AlarmSpec]:
+    """The share of requests failing with 5xx, and unhealthy targets per target group (key suffix -> ARN suffix)."""
+    lb = {"LoadBalancer": lb_suffix}
     error_rate = (
         MetricQuery("elb5xx", Metric("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", lb, "Sum")),
         MetricQuery("target5xx", Metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", lb, "Sum")),
@@ -115,12 +116,16 @@ def load_balancer_alarms(lb_suffix: Any, tg_suffix: Any, cfg: AlertsConfig) -> l
         MetricQuery("rate", expression="100 * (FILL(elb5xx, 0) + FILL(target5xx, 0)) / requests",
                     label="5xx % of requests", return_data=True),
     )
-    return [
-        AlarmSpec("alb-5xx-rate", f"More than {cfg.alb_5xx_percent:g}% of requests failed with 5xx over 5 minutes",
-                  ABOVE, cfg.alb_5xx_percent, queries=error_rate, treat_missing_data="notBreaching"),
-        AlarmSpec("alb-unhealthy-targets", "At least one node fails the load balancer's health check", ABOVE, 0,
-                  Metric("AWS/ApplicationELB", "UnHealthyHostCount", tg, "Maximum"), period=60, evaluation_periods=3),
-    ]
+    specs = [AlarmSpec("alb-5xx-rate", f"More than {cfg.alb_5xx_percent:g}% of requests failed with 5xx over 5 minutes",
+                       ABOVE, cfg.alb_5xx_percent, queries=error_rate, treat_missing_data="notBreaching")]
+    for suffix, tg_suffix in target_groups.items():
+        what = f"{suffix[1:]}'s tasks" if suffix else "node"
+        specs.append(AlarmSpec(
+            f"alb-unhealthy-targets{suffix}", f"At least one {what} fails the load balancer's health check"
+            if not suffix else f"At least one of {what} fails the load balancer's health check", ABOVE, 0,
+            Metric("AWS/ApplicationELB", "UnHealthyHostCount", {"LoadBalancer": lb_suffix, "TargetGroup": tg_suffix},
+                   "Maximum"), period=60, evaluation_periods=3))
+    return specs
 
 
 def cache_alarms(member_ids: Sequence[str], cfg: AlertsConfig) -> list[AlarmSpec]:

@@ -15,6 +15,8 @@ from ..config.models import App, Service
 from ..endpoints import CacheEndpoint, DatabaseEndpoint
 
 NAMESPACE = "phasegate"
+# Stakater Reloader (github.com/stakater/Reloader) rolls a Deployment when a Secret named here changes.
+RELOAD_ANNOTATION = "secret.reloader.stakater.com/reload"
 
 
 def secret_name(service: Service) -> str:
@@ -123,8 +125,10 @@ def _eks_deployment(app: App, svc: Service, facts: EksAppFacts) -> dict:
     # Across zones first (an AZ outage), then across nodes, as in growth.
     pod["topologySpreadConstraints"] = [_zone_spread(svc), *pod["topologySpreadConstraints"]]
     pod["securityContext"] = {"seccompProfile": {"type": "RuntimeDefault"}}
-    # A restart after the secret changes is the ExternalSecret's refresh plus a rollout; the HPA owns replicas.
-    deployment["spec"].pop("replicas")
+    # Environment from a Secret is read at pod start: when the External Secrets Operator rewrites the Secret (RDS
+    # rotates the database password every 7 days), Reloader rolls the Deployment so new pods get the new value.
+    deployment["metadata"]["annotations"] = {RELOAD_ANNOTATION: secret_name(svc)}
+    deployment["spec"].pop("replicas")  # the HPA owns it
     return deployment
 
 

@@ -9,7 +9,8 @@
 - Ingress: the ALB that Pulumi owns forwards to Traefik's NodePort on every node; the node groups' autoscaling
   groups are its targets (no AWS Load Balancer Controller, so nothing creates load balancers behind our back).
 - Secrets: the External Secrets Operator reads Secrets Manager with an EKS Pod Identity role and writes each
-  service's Kubernetes Secret, so no secret value passes through Pulumi state. Chosen over the growth phase's
+  service's Kubernetes Secret, so no secret value passes through Pulumi state; Reloader rolls a Deployment when
+  its Secret changes (RDS rotates the database password every 7 days). Chosen over the growth phase's
   node-side sync because EKS nodes are managed and replaced by AWS: nothing should run on them but kubelet.
 """
 
@@ -44,6 +45,8 @@ TRAEFIK_NODE_PORT = 30080
 # Secrets Operator chart 0.19.2 (serves the external-secrets.io/v1 API).
 TRAEFIK_CHART = ("traefik", "41.3.0", "https://traefik.github.io/charts")
 EXTERNAL_SECRETS_CHART = ("external-secrets", "0.19.2", "https://charts.external-secrets.io")
+# Stakater Reloader chart 2.2.3: rolls the app's Deployments when their Secrets change (a rotated DB password).
+RELOADER_CHART = ("reloader", "2.2.3", "https://stakater.github.io/stakater-charts")
 EXTERNAL_SECRETS_NAMESPACE = "external-secrets"
 EXTERNAL_SECRETS_ACCOUNT = "external-secrets"
 NODE_POLICIES = {
@@ -147,13 +150,14 @@ class EksCluster(pulumi.ComponentResource):
         on_cluster = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=self.node_groups)
         operator = self._external_secrets(name, args, name_after_cluster, on_cluster)
         traefik = self._traefik(name, on_cluster)
+        reloader = self._reloader(name, on_cluster)
         app_role = self._pod_role(f"{name}-app", pulumi.Output.from_input(args.bucket.arn).apply(bucket_policy),
                                   args, name_after_cluster, NAMESPACE, APP_SERVICE_ACCOUNT)
         facts = pulumi.Output.all(database=resolved(args.database), bucket=args.bucket.name,
                                   cache=resolved(args.cache) if args.cache else None).apply(
             lambda v: EksAppFacts(region=args.region, **v))
         self._apply_app(name, args, facts, pulumi.ResourceOptions(
-            parent=self, provider=provider, depends_on=[operator, traefik, app_role]))
+            parent=self, provider=provider, depends_on=[operator, traefik, reloader, app_role]))
 
         self.outputs = {"eksClusterName": name_after_cluster}
         self.register_outputs({"clusterName": name_after_cluster})
@@ -225,6 +229,14 @@ class EksCluster(pulumi.ComponentResource):
             create_namespace=True, atomic=True,
             values={"installCRDs": True, "serviceAccount": {"create": True, "name": EXTERNAL_SECRETS_ACCOUNT}},
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[agent, identity])))
+
+    def _reloader(self, name: str, opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
+        chart, version, repo = RELOADER_CHART
+        return k8s.helm.v3.Release(
+            f"{name}-reloader", chart=chart, version=version, repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo),
+            namespace="reloader", create_namespace=True, atomic=True,
+            # Only workloads that name a Secret in their annotation are rolled; nothing else is touched.
+            values={"reloader": {"autoReloadAll": False, "reloadOnCreate": False}}, opts=opts)
 
     def _traefik(self, name: str, opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
         chart, version, repo = TRAEFIK_CHART

@@ -54,9 +54,17 @@ class Runtime:
     name: str  # the value of phasegate:compute.runtime
     component: str  # the compute component is named <app>-<component>
     security_group: AppSecurityGroupShape
-    # The port the load balancer forwards to; None when the compute terminates HTTP(S) itself.
+    # The port the load balancer forwards to on every node; None when there are no nodes to forward to.
     ingress_port: Optional[int]
     build: Callable[[str, RuntimeArgs], Compute]
+    # The load balancer forwards to each public service's own targets (by IP), not to a node port.
+    ingress_per_service: bool = False
+    # With network egress "endpoints": the AWS services the compute must reach through VPC interface endpoints.
+    interface_endpoints: tuple[str, ...] = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
+
+    @property
+    def behind_load_balancer(self) -> bool:
+        return self.ingress_port is not None or self.ingress_per_service
 
 
 class RuntimeRegistry(Mapping[str, Runtime]):

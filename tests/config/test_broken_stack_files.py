@@ -287,7 +287,7 @@ CASES = [
     ("unknown-phase", "mvp", edit("mvp", lambda c: c.__setitem__("phasegate:phase", "staging")),
      ["Pulumi.mvp.yaml: phasegate:phase: 'staging' is not a phase; use one of mvp, growth, production"]),
     ("runtime-of-another-phase", "mvp", edit("mvp", section("compute", runtime="k3s")),
-     ["Pulumi.mvp.yaml: phasegate:compute.runtime: 'k3s' does not run in the mvp phase; use compose"]),
+     ["Pulumi.mvp.yaml: phasegate:compute.runtime: 'k3s' does not run in the mvp phase; use compose, fargate or lambda"]),
     ("moved-section", "growth", edit("growth", lambda c: c.__setitem__("phasegate:k3s", {"agentCount": 2})),
      ["Pulumi.growth.yaml: phasegate:k3s: this section moved; put its keys under phasegate:compute with runtime: k3s"]),
     ("unknown-db-class", "mvp", edit("mvp", section("database", instanceClass="db.z9.mega")),
@@ -416,7 +416,7 @@ def test_the_check_command_prints_one_line_per_problem_exits_3_and_never_a_trace
 
 def test_a_runtime_that_is_a_list_is_named_as_a_wrong_runtime(tmp_path):
     assert problems_of(tmp_path, "mvp", edit("mvp", section("compute", runtime=["compose"]))) == [
-        "Pulumi.mvp.yaml: phasegate:compute.runtime: ['compose'] is not a runtime; use one of compose, k3s, eks"]
+        "Pulumi.mvp.yaml: phasegate:compute.runtime: ['compose'] is not a runtime; use one of compose, k3s, eks, fargate, lambda"]
 
 
 def test_a_huge_wrong_value_is_named_in_a_short_line(tmp_path):

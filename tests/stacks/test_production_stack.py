@@ -265,12 +265,16 @@ def test_the_app_runs_as_kubernetes_objects_with_secrets_from_the_operator(produ
                    and r.custom)
     assert kinds == ["Deployment", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
                      "HorizontalPodAutoscaler", "Ingress", "Namespace", "PodDisruptionBudget", "PodDisruptionBudget",
-                     "Release", "Release", "SecretStore", "Service", "Service", "ServiceAccount"]
+                     "Release", "Release", "Release", "SecretStore", "Service", "Service", "ServiceAccount"]
     provider = production.one("pulumi:providers:kubernetes")
     assert json.loads(provider.inputs["kubeconfig"])["users"][0]["user"]["exec"]["args"][-3] == "acme-production"
     releases = {r.inputs["chart"]: r.inputs for r in production.of_type("kubernetes:helm.sh/v3:Release")}
     assert releases["traefik"]["values"]["ports"]["web"]["nodePort"] == 30080
     assert releases["external-secrets"]["version"] == "0.19.2"
+    assert releases["reloader"]["values"]["reloader"]["autoReloadAll"] is False
+    deployments = production.of_type("kubernetes:apps/v1:Deployment")
+    assert {d.inputs["metadata"]["annotations"]["secret.reloader.stakater.com/reload"] for d in deployments} == {
+        "web-secrets", "api-secrets"}  # a rotated password rolls the pods that read it
     identities = {(r.inputs["namespace"], r.inputs["serviceAccount"])
                   for r in production.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")}
     assert identities == {("external-secrets", "external-secrets"), ("phasegate", "app")}
