@@ -26,6 +26,15 @@ from offline.program import PROJECT, PROJECT_DIR, ProgramError, known_stacks, ru
 EMPTY_PACK = Path(__file__).resolve().parent / "empty_pack"
 
 
+def runs(count: int) -> str:
+    return f"{count} run{'s' if count != 1 else ''}"
+
+
+def progress(message: str) -> None:
+    """What is being measured now, on stderr: the report on stdout stays a clean Markdown table."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
 def timed(fn: Callable[[], object], repeat: int) -> float:
     samples = []
     for _ in range(repeat):
@@ -79,14 +88,19 @@ def main(argv=None) -> int:
     out = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}",
            "", "| stack | program under mocks | pack evaluation (warm) | offline check (process) | estimate / ceiling |",
            "|---|---:|---:|---:|---:|"]
-    for stack in known_stacks():
+    stacks = known_stacks()
+    for number, stack in enumerate(stacks, 1):
+        progress(f"[{number}/{len(stacks)}] {stack}: program under mocks ({runs(args.repeat)})")
         try:
             run = run_program(stack)
         except ProgramError as exc:
             out.append(f"| {stack} | pending: {exc.messages[0].split(': ', 1)[-1][:60]}... | - | - | - |")
             continue
         program_s = timed(lambda: run_program(stack), args.repeat)
+        progress(f"[{number}/{len(stacks)}] {stack}: pack evaluation, {len(run.resources)} resources "
+                 f"({runs(args.repeat)})")
         pack_s = bench_pack(PACK_DIR, run.resources, run.config, args.repeat)
+        progress(f"[{number}/{len(stacks)}] {stack}: the offline check as a process ({runs(max(1, args.repeat // 2))})")
         check_s = timed(lambda: subprocess.run([sys.executable, "-m", "offline", stack, "--no-tree"], cwd=PROJECT_DIR,
                                                capture_output=True, check=False), max(1, args.repeat // 2))
         report = check_stack(stack)
@@ -100,10 +114,12 @@ def main(argv=None) -> int:
     for size in args.sizes:
         graph = synthetic(base.resources, size)
         repeat = max(1, args.repeat // (size // 1000 or 1))
+        progress(f"{size:,} synthetic resources: the phasegate pack, then the empty pack ({runs(repeat)} each)")
         ours = bench_pack(PACK_DIR, graph, base.config, repeat)
         floor = bench_pack(EMPTY_PACK, graph, base.config, repeat)
         out.append(f"| {size} | {ours:.2f} s | {floor:.2f} s | {ours / floor:.2f} | {ours / size * 1e3:.2f} ms | "
                    f"{floor / size * 1e3:.2f} ms |")
+    progress("done")
     print("\n".join(out))
     return 0
 

@@ -1,4 +1,4 @@
-"""The `phasegate:` config reference and the stack files' JSON Schema, generated from the config models.
+"""The `phasegate:` config reference, generated from the config models (`stackschema.py` builds the JSON Schema).
 
 Everything is read from the models, never listed here: `StackConfig`'s sections, every runtime of
 `RUNTIME_MODELS` (the compute union), the per-phase presets (`PRESETS`, `PHASE_RUNTIMES`, `compute_preset`) and
@@ -171,16 +171,16 @@ def type_text(schema: dict[str, Any], defs: dict[str, Any]) -> tuple[str, str]:
     return typ, "; ".join(words)
 
 
-def _schemas() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def model_schemas() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Every section model's JSON Schema (by alias, as in the stack files) and the shared definitions."""
-    models = [m for m in _section_models().values()] + list(RUNTIME_MODELS.values())
+    models = [m for m in section_models().values()] + list(RUNTIME_MODELS.values())
     refs, document = models_json_schema([(m, "validation") for m in models], by_alias=True,
                                         ref_template="#/$defs/{model}")
     defs = document.get("$defs", {})
     return {m.__name__: _resolve(refs[(m, "validation")], defs) for m in models}, defs
 
 
-def _section_models() -> dict[str, type[BaseModel]]:
+def section_models() -> dict[str, type[BaseModel]]:
     """Section key -> its model, for every StackConfig section that is one model (not the compute union)."""
     sections = {}
     for name, field in StackConfig.model_fields.items():
@@ -227,11 +227,11 @@ def _rendered(value: Any) -> str:
 
 def reference_keys() -> list[Key]:
     """Every `phasegate:` key, in stack-file order: phase, the sections, then compute per runtime."""
-    schemas, defs = _schemas()
+    schemas, defs = model_schemas()
     phase_field = StackConfig.model_fields["phase"]
     keys = [Key(f"{NAMESPACE}:phase", "phase", None, "string", ", ".join(f"`{p.value}`" for p in Phase),
                 {p.value: REQUIRED for p in Phase}, (phase_field.description or "").strip())]
-    for section, model in _section_models().items():
+    for section, model in section_models().items():
         def preset_default(alias: str, field: Any, section: str = section) -> dict[str, str]:
             return {p.value: _rendered(PRESETS[p].get(section, {}).get(alias, _model_default(field))) for p in Phase}
 
@@ -256,11 +256,11 @@ def reference_keys() -> list[Key]:
     return keys
 
 
-def _section_description(section: str) -> str:
+def section_description(section: str) -> str:
     field = next((f for n, f in StackConfig.model_fields.items() if (f.alias or n) == section), None)
     text = (field.description if field is not None else None) or ""
-    if not text and section in _section_models():
-        text = (_section_models()[section].__doc__ or "").strip()
+    if not text and section in section_models():
+        text = (section_models()[section].__doc__ or "").strip()
     return " ".join(text.split())
 
 
@@ -286,11 +286,11 @@ def render_reference() -> str:
 
     for section in sections:
         out += [f"## {NAMESPACE}:{section}", ""]
-        if _section_description(section):
-            out += [_section_description(section), ""]
+        if section_description(section):
+            out += [section_description(section), ""]
         out += header + [row(k, k.key.split(":", 1)[1].split(".", 1)[-1] if "." in k.key else k.key)
                          for k in keys if k.section == section] + [""]
-    out += [f"## {NAMESPACE}:{COMPUTE}", "", _section_description(COMPUTE) or "", "",
+    out += [f"## {NAMESPACE}:{COMPUTE}", "", section_description(COMPUTE) or "", "",
             "`runtime` chooses the compute; each runtime has its own keys. A phase allows only some runtimes; "
             "the first is its default when `runtime` is not given.", "",
             "| runtime | phases (default in) | what it is |", "|---|---|---|"]
@@ -306,84 +306,3 @@ def render_reference() -> str:
         out += [f"### runtime: {runtime}", "", " ".join((model.__doc__ or "").split()), ""]
         out += header + [row(k, k.key.split(".", 1)[1]) for k in keys if k.runtime == runtime] + [""]
     return "\n".join(out).replace("\n\n\n", "\n\n")
-
-
-# --- the stack files' JSON Schema ----------------------------------------------------------------------------------
-
-def _file_schema_of(model: type[BaseModel], schema: dict[str, Any], section: str, runtime: Optional[str],
-                    reference: list[Key]) -> None:
-    """Adjust a model's schema in place for a stack file: presets fill keys, so their defaults are per phase."""
-    keys = {k.key.rsplit(".", 1)[-1]: k for k in reference
-            if k.section == section and k.runtime == runtime and "[]" not in k.key}
-    required = set(schema.get("required", []))
-    for name, field in model.model_fields.items():
-        alias = field.alias or name
-        prop = schema["properties"][alias]
-        prop.pop("title", None)
-        for typ in domain_types(field.annotation, field.metadata):
-            if typ in DOMAIN_NOTES:
-                target = prop if "anyOf" not in prop else next(s for s in prop["anyOf"] if s.get("type") != "null")
-                target.update(DOMAIN_NOTES[typ][1]())
-        if runtime is not None and alias == "runtime":
-            required.discard(alias)  # the loader uses the phase's default runtime
-        key = keys.get(alias)
-        if key is None:
-            continue
-        phases = {p: v for p, v in key.defaults.items() if v != NOT_AVAILABLE}
-        if alias in required and REQUIRED not in phases.values():
-            required.discard(alias)  # every phase's preset supplies it
-        if len(set(phases.values())) > 1:
-            prop.pop("default", None)
-            prop["description"] = (prop.get("description", "") + " Default: "
-                                   + ", ".join(f"{p} {v.strip('`')}" for p, v in phases.items()) + ".").strip()
-    if required:
-        schema["required"] = sorted(required, key=list(schema["properties"]).index)
-    else:
-        schema.pop("required", None)
-    schema.pop("title", None)
-
-
-def render_stack_schema() -> str:
-    schemas, defs = _schemas()
-    reference = reference_keys()
-    for section, model in _section_models().items():
-        _file_schema_of(model, schemas[model.__name__], section, None, reference)
-    for runtime, model in RUNTIME_MODELS.items():
-        _file_schema_of(model, schemas[model.__name__], COMPUTE, runtime, reference)
-    for name, definition in defs.items():  # nested models (a service) keep their own rules
-        if name not in schemas and "properties" in definition:
-            for prop in definition["properties"].values():
-                prop.pop("title", None)
-            definition.pop("title", None)
-    properties: dict[str, Any] = {
-        "aws:region": {"description": "The stack's AWS region.", **DOMAIN_NOTES["Region"][1](), "type": "string"},
-        f"{NAMESPACE}:phase": {"description": _section_description("phase") or "The stack's phase.",
-                               "enum": [p.value for p in Phase]},
-    }
-    required = ["aws:region", f"{NAMESPACE}:phase"]
-    for section, model in _section_models().items():
-        properties[f"{NAMESPACE}:{section}"] = {"$ref": f"#/$defs/{model.__name__}",
-                                                "description": _section_description(section)}
-        field = next(f for n, f in StackConfig.model_fields.items() if (f.alias or n) == section)
-        if field.is_required() and not all(section in PRESETS[p] for p in Phase):
-            required.append(f"{NAMESPACE}:{section}")
-    properties[f"{NAMESPACE}:{COMPUTE}"] = {"description": _section_description(COMPUTE),
-                                            "anyOf": [{"$ref": f"#/$defs/{m.__name__}"} for m in RUNTIME_MODELS.values()]}
-    known = sorted(k for k in properties if k.startswith(f"{NAMESPACE}:"))
-    document = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://phasegate.dev/schemas/stack-config.schema.json",
-        "title": "phasegate stack file (Pulumi.<stack>.yaml)",
-        "description": "Generated by `./dev docs` from components/config; see docs/config-reference.md.",
-        "type": "object",
-        "properties": {"config": {
-            "type": "object",
-            "properties": properties,
-            "required": required,
-            # Other namespaces (aws:, pulumi:, ...) pass through; an unknown phasegate: key is an error.
-            "propertyNames": {"anyOf": [{"enum": known}, {"not": {"pattern": f"^{NAMESPACE}:"}}]},
-        }},
-        "required": ["config"],
-        "$defs": {name: schemas.get(name, definition) for name, definition in sorted(defs.items())},
-    }
-    return json.dumps(document, indent=2) + "\n"

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .configref import render_reference, render_stack_schema
+from .configref import render_reference
+from .stackschema import render_stack_schema
 from .diagram import mermaid
 from .program import PROJECT_DIR, ProgramError, known_stacks, run_program
 

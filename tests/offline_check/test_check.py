@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
+from components.config.types import Egress
 from conftest import ROOT, stack_values
 from offline.check import check_stack
-from offline.program import config_as_engine_text
+from offline.program import config_as_engine_text, known_stacks
 
 
 def test_mvp_passes_every_mandatory_policy_within_its_ceiling_with_nothing_unpriced():
@@ -99,6 +100,8 @@ def test_all_stacks_at_once_pass_and_markdown_names_each(tmp_path):
     assert "| growth | growth | $99.75 / $105.00 | 0 | 0 | :white_check_mark: pass |" in result.stdout
     assert re.search(r"\| production \| production \| \$400\.35 / \$412\.00 \| 0 \| [01] \| :white_check_mark: pass \|",
                      result.stdout)
+    for stack in known_stacks():  # every stack file gets its row, whatever stacks the repository ships
+        assert f"\n| {stack} | " in result.stdout
     assert (tmp_path / "report.md").read_text() == result.stdout
 
 
@@ -109,17 +112,23 @@ def test_json_report_and_pack_config_override(tmp_path):
     assert result.returncode == 1
     report = json.loads(result.stdout)
     [stack] = report["stacks"]
-    assert (stack["status"], stack["ceilingUsd"], stack["totalUsd"], report["passed"]) == ("fail", 30.0, 35.91, False)
-    # Both the estimate and the stack's own $45 Budget are now over the platform owner's ceiling.
-    assert [v["policy"] for v in stack["violations"]] == ["cost-ceiling", "cost-ceiling"]
+    assert (stack["status"], stack["ceilingUsd"], stack["totalUsd"], report["passed"]) == ("fail", "30.00", "35.91", False)
+    # Both the estimate and the stack's own $45 Budget are now over the platform owner's ceiling: the estimate is about
+    # the stack as a whole, the Budget is a resource, and each violation says which.
+    assert [(v["policy"], v["scope"]) for v in stack["violations"]] == [("cost-ceiling", "stack"),
+                                                                        ("cost-ceiling", "resource")]
     assert stack["violations"][0]["message"].startswith("Estimated $35.91/month exceeds the mvp ceiling of $30.00")
+    assert stack["violations"][0]["resource"] is None
     assert stack["violations"][1]["message"].startswith("Budget acme-billing-budget allows $45.00/month")
+    assert stack["violations"][1]["resource"] == {
+        "name": "acme-billing-budget", "type": "aws:budgets/budget:Budget",
+        "urn": "urn:pulumi:mvp::phasegate::phasegate:billing:Billing$aws:budgets/budget:Budget::acme-billing-budget"}
 
 
 def test_bad_arguments_exit_two_with_a_reason():
     result = _run_check("staging")
     assert result.returncode == 2
-    assert result.stderr.strip() == "check: no stack file for staging; stacks here: growth, mvp, production"
+    assert result.stderr.strip() == f"check: no stack file for staging; stacks here: {', '.join(known_stacks())}"
 
 
 def test_a_bad_stack_file_is_reported_as_an_error_without_a_traceback():
@@ -127,5 +136,6 @@ def test_a_bad_stack_file_is_reported_as_an_error_without_a_traceback():
     values["phasegate:network"] = {"egress": "vpn"}
     report = check_stack("mvp", config=config_as_engine_text(values))
     assert report.status == "error"
-    assert report.errors == ["Pulumi.mvp.yaml: phasegate:network.egress: Input should be 'none', 'instance', "
-                             "'gateway' or 'gatewayPerAz' (got 'vpn')"]
+    *others, last = [repr(e.value) for e in Egress]  # whatever ways out the network offers
+    assert report.errors == [f"Pulumi.mvp.yaml: phasegate:network.egress: Input should be {', '.join(others)} or "
+                             f"{last} (got 'vpn')"]
