@@ -71,12 +71,32 @@ def synthetic(base: list[RecordedResource], size: int) -> list[RecordedResource]
     return out
 
 
-def bench_pack(pack_dir: Path, resources, config, repeat: int) -> float:
-    providers = provider_views(resources, "mvp", PROJECT, "us-east-1")
-    with PolicyPackProcess(stack="mvp", project=PROJECT, config=config, pack_dir=pack_dir) as pack:
+def bench_pack(pack_dir: Path, resources, config, repeat: int, stack: str = "mvp") -> float:
+    region = config.get("aws:region") or "us-east-1"
+    providers = provider_views(resources, stack, PROJECT, region)
+    with PolicyPackProcess(stack=stack, project=PROJECT, config=config, pack_dir=pack_dir) as pack:
         pack.configure()
         analyse(pack, resources, providers)  # warm-up
         return timed(lambda: analyse(pack, resources, providers), repeat)
+
+
+def replay(resources: list[RecordedResource]) -> Callable[[], None]:
+    """The floor under the program: a program that registers the very same resources (types, names, parents,
+    inputs) under the same mocks, with none of phasegate's config validation, composition or rendering."""
+    def program() -> None:
+        import pulumi
+
+        made: dict[str, pulumi.Resource] = {}
+        for r in resources:
+            opts = pulumi.ResourceOptions(parent=made.get(r.parent))
+            made[r.urn] = (pulumi.CustomResource(r.type, r.name, dict(r.inputs), opts) if r.custom
+                           else pulumi.ComponentResource(r.type, r.name, None, opts))
+    return program
+
+
+def import_floor(modules: list[str]) -> list[str]:
+    """The floor under the offline check as a process: an interpreter importing the same pulumi_aws modules."""
+    return [sys.executable, "-c", "; ".join(f"import {m}" for m in sorted(modules)) or "pass"]
 
 
 def main(argv=None) -> int:
@@ -86,26 +106,38 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     out = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}",
-           "", "| stack | program under mocks | pack evaluation (warm) | offline check (process) | estimate / ceiling |",
-           "|---|---:|---:|---:|---:|"]
+           "", "Each stack, against a floor measured in the same run: the program against a replay of its own resources "
+           "under the same mocks; the pack against the empty pack of the same shape on the same graph; the check as a "
+           "process against an interpreter importing the same pulumi_aws modules.", "",
+           "| stack | program (floor, ratio) | pack evaluation (empty pack, ratio) | offline check process (floor, ratio) "
+           "| estimate / ceiling |", "|---|---:|---:|---:|---:|"]
     stacks = known_stacks()
     for number, stack in enumerate(stacks, 1):
-        progress(f"[{number}/{len(stacks)}] {stack}: program under mocks ({runs(args.repeat)})")
+        progress(f"[{number}/{len(stacks)}] {stack}: program under mocks and its replay ({runs(args.repeat)} each)")
         try:
             run = run_program(stack)
         except ProgramError as exc:
             out.append(f"| {stack} | pending: {exc.messages[0].split(': ', 1)[-1][:60]}... | - | - | - |")
             continue
         program_s = timed(lambda: run_program(stack), args.repeat)
-        progress(f"[{number}/{len(stacks)}] {stack}: pack evaluation, {len(run.resources)} resources "
-                 f"({runs(args.repeat)})")
-        pack_s = bench_pack(PACK_DIR, run.resources, run.config, args.repeat)
-        progress(f"[{number}/{len(stacks)}] {stack}: the offline check as a process ({runs(max(1, args.repeat // 2))})")
+        replay_s = timed(lambda: run_program(stack, program=replay(run.resources)), args.repeat)
+        progress(f"[{number}/{len(stacks)}] {stack}: the pack and the empty pack, {len(run.resources)} resources "
+                 f"({runs(args.repeat)} each)")
+        pack_s = bench_pack(PACK_DIR, run.resources, run.config, args.repeat, stack)
+        empty_s = bench_pack(EMPTY_PACK, run.resources, run.config, args.repeat, stack)
+        modules = [m for m in sys.modules if m.startswith("pulumi_aws.") and m.count(".") == 1]
+        check_repeat = max(1, args.repeat // 2)
+        progress(f"[{number}/{len(stacks)}] {stack}: the offline check as a process and its import floor "
+                 f"({runs(check_repeat)} each)")
         check_s = timed(lambda: subprocess.run([sys.executable, "-m", "offline", stack, "--no-tree"], cwd=PROJECT_DIR,
-                                               capture_output=True, check=False), max(1, args.repeat // 2))
+                                               capture_output=True, check=False), check_repeat)
+        floor_s = timed(lambda: subprocess.run(import_floor(modules), cwd=PROJECT_DIR, capture_output=True,
+                                               check=False), check_repeat)
         report = check_stack(stack)
-        out.append(f"| {stack} ({len(run.resources)} resources) | {program_s * 1000:.0f} ms | {pack_s * 1000:.0f} ms | "
-                   f"{check_s:.2f} s | ${report.total_usd:.2f} / ${report.ceiling:.2f} |")
+        out.append(f"| {stack} ({len(run.resources)} resources) | {program_s * 1000:.0f} ms ({replay_s * 1000:.0f} ms, "
+                   f"{program_s / replay_s:.2f}) | {pack_s * 1000:.0f} ms ({empty_s * 1000:.0f} ms, "
+                   f"{pack_s / empty_s:.2f}) | {check_s:.2f} s ({floor_s:.2f} s, {check_s / floor_s:.2f}) | "
+                   f"${report.total_usd:.2f} / ${report.ceiling:.2f} |")
 
     base = run_program("mvp")
     out += ["", "Pack evaluation on synthetic graphs (copies of the mvp graph): Analyze per resource + AnalyzeStack once.",

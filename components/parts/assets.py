@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 
 import pulumi
@@ -69,3 +71,16 @@ class Assets(pulumi.ComponentResource):
         self.endpoint = Bucket(name=self.bucket.bucket, arn=self.bucket.arn,
                                regional_domain=self.bucket.bucket_regional_domain_name)
         self.register_outputs({"bucketName": self.endpoint.name, "bucketArn": self.endpoint.arn})
+
+
+def read_write_statements(bucket_arn: str) -> list[dict]:
+    """What the app may do with its assets bucket: list it, and read, write and delete its objects."""
+    return [
+        {"Sid": "ListAssets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+        {"Sid": "ReadWriteAssets", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+         "Resource": f"{bucket_arn}/*"},
+    ]
+
+
+def read_write_policy(bucket_arn: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": read_write_statements(bucket_arn)})

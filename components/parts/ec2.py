@@ -18,6 +18,7 @@ import pulumi_aws.iam as iam
 import pulumi_aws.ssm as ssm
 
 from ..config.models import App
+from .assets import read_write_statements
 from .tags import Tagger
 
 EC2_ASSUME_ROLE = json.dumps({
@@ -145,10 +146,7 @@ def instance_profile(name: str, policy: pulumi.Input[str], tags: Tagger, parent:
 def access_policy(app: App, region: str, *, account: str, bucket_arn: str, log_group_arn: str,
                   secret_arns: Sequence[str], read_app_secrets: bool, extra: Sequence[dict] = ()) -> str:
     """The app's bucket and log group; its secrets only where `read_app_secrets` (the host that syncs them)."""
-    statements = list(extra) + [
-        {"Sid": "ListAssets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
-        {"Sid": "ReadWriteAssets", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-         "Resource": f"{bucket_arn}/*"},
+    statements = list(extra) + read_write_statements(bucket_arn) + [
         {"Sid": "ShipContainerLogs", "Effect": "Allow",
          "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
          "Resource": [log_group_arn, f"{log_group_arn}:*"]},

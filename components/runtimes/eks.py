@@ -34,6 +34,7 @@ from ..config.compute import EksCompute
 from ..config.models import Alerts as AlertsConfig
 from ..endpoints import CacheEndpoint, DatabaseEndpoint, resolved
 from ..parts.ec2 import HardenedTemplateArgs, hardened_launch_template
+from ..parts.assets import read_write_policy
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import AlarmSpec, Metric, status_check_alarm
 from ..render.kubernetes import APP_SERVICE_ACCOUNT, NAMESPACE, EksAppFacts, render_eks_objects
@@ -98,13 +99,6 @@ def secret_reader_policy(region: str, account: str, secret_arns: list[str], name
         "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Resource": resources}]})
 
 
-def bucket_policy(bucket_arn: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "ListAssets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
-        {"Sid": "ReadWriteAssets", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-         "Resource": f"{bucket_arn}/*"}]})
-
-
 class EksCluster(pulumi.ComponentResource):
     outputs: Mapping[str, pulumi.Input]
     url: Optional[pulumi.Input[str]] = None  # the load balancer serves the app
@@ -151,7 +145,7 @@ class EksCluster(pulumi.ComponentResource):
         operator = self._external_secrets(name, args, name_after_cluster, on_cluster)
         traefik = self._traefik(name, on_cluster)
         reloader = self._reloader(name, on_cluster)
-        app_role = self._pod_role(f"{name}-app", pulumi.Output.from_input(args.bucket.arn).apply(bucket_policy),
+        app_role = self._pod_role(f"{name}-app", pulumi.Output.from_input(args.bucket.arn).apply(read_write_policy),
                                   args, name_after_cluster, NAMESPACE, APP_SERVICE_ACCOUNT)
         facts = pulumi.Output.all(database=resolved(args.database), bucket=args.bucket.name,
                                   cache=resolved(args.cache) if args.cache else None).apply(

@@ -28,6 +28,7 @@ import pulumi_aws.sfn as sfn
 from ..config.compute import FargateCompute
 from ..config.models import Alerts as AlertsConfig, Service
 from ..endpoints import resolved
+from ..parts.assets import read_write_policy
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import ABOVE, AlarmSpec, Metric
 from ..render.serverless import ServiceFacts, container_definitions, fargate_task_size
@@ -59,13 +60,6 @@ def secrets_policy(facts: ServiceFacts, app_secrets: list[str]) -> str:
         "Sid": "InjectSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": resources}]})
 
 
-def bucket_policy(bucket_arn: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "ListAssets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
-        {"Sid": "ReadWriteAssets", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-         "Resource": f"{bucket_arn}/*"}]})
-
-
 def restart_definition(cluster_arn: str, services: list[str], secret_arn: str) -> str:
     """A workflow that, for a rotation of the database's secret, forces a new deployment of each service.
 
@@ -91,6 +85,14 @@ ROTATION_PATTERN = json.dumps({"source": ["aws.secretsmanager"], "detail-type": 
                                           "eventName": ["RotationSucceeded"]}})
 
 
+def service_facts(args: RuntimeArgs, parent: pulumi.Resource) -> pulumi.Output[ServiceFacts]:
+    """Where the database, cache and bucket are, once deployed, for a serverless runtime's services."""
+    account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
+    return pulumi.Output.all(account=account, database=resolved(args.database), bucket=args.bucket.name,
+                             cache=resolved(args.cache) if args.cache else None).apply(
+        lambda v: ServiceFacts(region=args.region, **v))
+
+
 class FargateServices(pulumi.ComponentResource):
     outputs: Mapping[str, pulumi.Input]
     url: Optional[pulumi.Input[str]] = None  # the load balancer serves the app
@@ -107,10 +109,7 @@ class FargateServices(pulumi.ComponentResource):
             f"{name}-capacity", cluster_name=self.cluster.name, capacity_providers=["FARGATE", "FARGATE_SPOT"],
             opts=pulumi.ResourceOptions(parent=self.cluster))
 
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        facts = pulumi.Output.all(account=account, database=resolved(args.database), bucket=args.bucket.name,
-                                  cache=resolved(args.cache) if args.cache else None).apply(
-            lambda v: ServiceFacts(region=args.region, **v))
+        facts = service_facts(args, self)
         app_secrets = sorted({secret for svc in args.app.services for secret in svc.secrets.values()})
         execution = iam.Role(f"{name}-execution-role", assume_role_policy=trust("ecs-tasks.amazonaws.com"),
                              description="ECS: pull images, write logs, inject the services' secrets",
@@ -124,7 +123,7 @@ class FargateServices(pulumi.ComponentResource):
                              description="The app's tasks: the assets bucket", tags=args.tags(f"{name}-task-role"),
                              opts=child)
         iam.RolePolicy(f"{name}-task-assets", role=task_role.id,
-                       policy=pulumi.Output.from_input(args.bucket.arn).apply(bucket_policy),
+                       policy=pulumi.Output.from_input(args.bucket.arn).apply(read_write_policy),
                        opts=pulumi.ResourceOptions(parent=task_role))
 
         self.services = {svc.name: self._service(name, svc, args, cfg, facts, execution, task_role)

@@ -18,7 +18,6 @@ import json
 from typing import Mapping, Optional
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_aws.apigatewayv2 as apigatewayv2
 import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.iam as iam
@@ -26,12 +25,13 @@ import pulumi_aws.lambda_ as lambda_
 
 from ..config.compute import LambdaCompute
 from ..config.models import Alerts as AlertsConfig, Service
-from ..endpoints import CacheEndpoint, DatabaseEndpoint, resolved
+from ..endpoints import CacheEndpoint, DatabaseEndpoint
+from ..parts.assets import read_write_policy
 from ..parts.certificates import alias_record, validated_certificate
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import ABOVE, AlarmSpec, Metric
 from ..render.serverless import ServiceFacts, api_route_keys, lambda_environment
-from .fargate import bucket_policy, secrets_policy, trust
+from .fargate import secrets_policy, service_facts, trust
 from .registry import RUNTIMES, Runtime, RuntimeArgs
 
 LAMBDA_POLICIES = {
@@ -76,10 +76,7 @@ class LambdaFunctions(pulumi.ComponentResource):
         super().__init__("phasegate:lambda:LambdaFunctions", name, None, opts)
         cfg: LambdaCompute = args.compute
         child = pulumi.ResourceOptions(parent=self)
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        facts = pulumi.Output.all(account=account, database=resolved(args.database), bucket=args.bucket.name,
-                                  cache=resolved(args.cache) if args.cache else None).apply(
-            lambda v: ServiceFacts(region=args.region, **v))
+        facts = service_facts(args, self)
         app_secrets = sorted({secret for svc in args.app.services for secret in svc.secrets.values()})
         role = iam.Role(f"{name}-role", assume_role_policy=trust("lambda.amazonaws.com"),
                         description="The app's functions: logs, VPC networking, their secrets and the assets bucket",
@@ -90,7 +87,7 @@ class LambdaFunctions(pulumi.ComponentResource):
         iam.RolePolicy(f"{name}-secrets", role=role.id, policy=facts.apply(lambda f: secrets_policy(f, app_secrets)),
                        opts=pulumi.ResourceOptions(parent=role))
         iam.RolePolicy(f"{name}-assets", role=role.id,
-                       policy=pulumi.Output.from_input(args.bucket.arn).apply(bucket_policy),
+                       policy=pulumi.Output.from_input(args.bucket.arn).apply(read_write_policy),
                        opts=pulumi.ResourceOptions(parent=role))
 
         access_logs = cloudwatch.LogGroup(f"{name}-api-logs", name=f"/phasegate/{args.app.name}/{args.stack}/api",
