@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from ..engine import UNKNOWN, dig, items
-from .base import Context, Line, Node, Resource, UnknownInput, need, number
+from .base import Context, Line, Node, Resource, UnknownInput, need, number, referrers
 from .catalog import Unpriceable
 
 PLANS = ("aws:backup/plan:Plan",)
@@ -29,19 +29,6 @@ SELECTIONS = ("aws:backup/selection:Selection",)
 DB_INSTANCES = ("aws:rds/instance:Instance",)
 DB_CLUSTERS = ("aws:rds/cluster:Cluster",)
 _VAULT_ARN = re.compile(r"^arn:aws[a-z-]*:backup:([a-z0-9-]+):\d*:backup-vault:")
-
-
-def _selections_of(r: Resource, ctx: Context) -> list[Node]:
-    found = []
-    for selection in ctx.graph.of_type(*SELECTIONS):
-        plan_id = dig(selection.props, "planId")
-        links = ctx.graph.linked(selection, "planId", [plan_id], PLANS)
-        if any(n.urn == r.urn for n in links.nodes):
-            found.append(selection)
-        elif not links.nodes and plan_id is UNKNOWN:
-            raise UnknownInput(f"backup selection {selection.name}'s planId is unknown at preview and not linked to a "
-                               f"plan, so it may select for this one")
-    return found
 
 
 def _databases(selection: Node, ctx: Context) -> list[Node]:
@@ -86,7 +73,8 @@ def _copy_region(arn: Any, plan_region: str, vaults: list[Node], where: str) -> 
 
 
 def _backup_plan(r: Resource, ctx: Context) -> list[Line]:
-    selections = _selections_of(r, ctx)
+    selections = referrers(ctx, r, SELECTIONS, "planId", what="backup selection",
+                           unlinked="not linked to a plan, so it may select for this one")
     if not selections:
         raise Unpriceable("no backup selection of this stack is linked to it, so what it backs up cannot be sized")
     databases: dict[str, Node] = {}

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ..engine import UNKNOWN, as_number
+from ..engine import UNKNOWN, as_number, dig
 from .catalog import Catalog, SizedPrice, Unpriceable
 from .usage import Usage
 
@@ -178,3 +178,21 @@ def one_link(ctx: Context, r: Resource, prop: str, references: Sequence[Any], ty
         raise UnknownInput(f"{what} is unknown at preview and not linked to a resource of this stack")
     shown = ", ".join(str(v) for v in references if v is not None) or "nothing"
     raise Unpriceable(f"{what} ({shown}) is not a resource of this stack, so what it sets cannot be read")
+
+
+def referrers(ctx: Context, r: Resource, types: Sequence[str], prop: str, *, what: str, unlinked: str,
+              same_name: bool = False) -> list[Node]:
+    """The resources of `types` whose `prop` refers to `r` (a backup plan's selections, a proxy's targets).
+
+    One whose reference is unknown at preview and not linked to any resource might be `r`'s: UnknownInput, with
+    `unlinked` completing the message. With `same_name`, a reference equal to `r`'s declared name also counts."""
+    found = []
+    for node in ctx.graph.of_type(*types):
+        reference = dig(node.props, prop)
+        links = ctx.graph.linked(node, prop, [reference], (r.type,))
+        if any(n.urn == r.urn for n in links.nodes) or (
+                same_name and isinstance(reference, str) and reference == dig(r.props, "name")):
+            found.append(node)
+        elif not links.nodes and reference is UNKNOWN:
+            raise UnknownInput(f"{what} {node.name}'s {prop} is unknown at preview and {unlinked}")
+    return found

@@ -30,7 +30,7 @@ import re
 from typing import Any
 
 from ..engine import UNKNOWN, as_bool, as_number, dig
-from .base import Context, Line, Node, Resource, UnknownInput, need, number, one_link
+from .base import Context, Line, Resource, UnknownInput, need, number, one_link, referrers
 from .catalog import Unpriceable
 
 CLUSTER = "aws:ecs/cluster:Cluster"
@@ -323,21 +323,9 @@ def _http_api(r: Resource, ctx: Context) -> list[Line]:
 RDS_PROXY_MINIMUM_VCPUS = 2
 
 
-def _targets_of(r: Resource, ctx: Context) -> list[Node]:
-    found = []
-    for target in ctx.graph.of_type(*PROXY_TARGETS):
-        name = dig(target.props, "dbProxyName")
-        links = ctx.graph.linked(target, "dbProxyName", [name], (PROXY,))
-        if any(n.urn == r.urn for n in links.nodes) or (isinstance(name, str) and name == dig(r.props, "name")):
-            found.append(target)
-        elif not links.nodes and name is UNKNOWN:
-            raise UnknownInput(f"proxy target {target.name}'s dbProxyName is unknown at preview and not linked to a "
-                               f"proxy, so it may be this one's")
-    return found
-
-
 def _rds_proxy(r: Resource, ctx: Context) -> list[Line]:
-    targets = _targets_of(r, ctx)
+    targets = referrers(ctx, r, PROXY_TARGETS, "dbProxyName", what="proxy target", same_name=True,
+                        unlinked="not linked to a proxy, so it may be this one's")
     if not targets:
         raise Unpriceable("no proxy target of this stack names it, so the DB instances whose vCPUs it is billed by "
                           "cannot be told")
