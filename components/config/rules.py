@@ -111,19 +111,19 @@ def _eks_pods_fit(cfg: "StackConfig") -> list["LocatedError"]:
         return []
     cpu, memory_mib = eks_node_allocatable(compute.node_type, spec.vcpu, spec.memory_gib)
     nodes = compute.min_nodes
-    want_cpu = sum(svc.cpu * svc.replicas for svc in cfg.app.services) + EKS_CLUSTER_ADDONS_CPU
-    want_mib = sum(svc.memory_mb * svc.replicas for svc in cfg.app.services) + EKS_CLUSTER_ADDONS_MIB
+    app_cpu = sum(svc.cpu * svc.replicas for svc in cfg.app.services)
+    app_mib = sum(svc.memory_mb * svc.replicas for svc in cfg.app.services)
     have_cpu, have_mib = cpu * nodes, memory_mib * nodes
     problems = []
-    if want_cpu > have_cpu:
+    if app_cpu + EKS_CLUSTER_ADDONS_CPU > have_cpu:
         problems.append(LocatedError(("app", "services"), (
-            f"the services request {want_cpu - EKS_CLUSTER_ADDONS_CPU:g} vCPUs at their replicas (plus CoreDNS's "
+            f"the services request {app_cpu:g} vCPUs at their replicas (plus CoreDNS's "
             f"{EKS_CLUSTER_ADDONS_CPU:g}), more than {nodes} x {compute.node_type} can "
             f"schedule ({have_cpu:.2f} vCPUs after what EKS and its daemons reserve): pods would stay Pending; lower "
             f"cpu or replicas, or raise compute.minNodes or the node type")))
-    if want_mib > have_mib:
+    if app_mib + EKS_CLUSTER_ADDONS_MIB > have_mib:
         problems.append(LocatedError(("app", "services"), (
-            f"the services request {want_mib - EKS_CLUSTER_ADDONS_MIB:,} MiB at their replicas (plus CoreDNS's "
+            f"the services request {app_mib:,} MiB at their replicas (plus CoreDNS's "
             f"{EKS_CLUSTER_ADDONS_MIB} MiB), more than {nodes} x {compute.node_type} can "
             f"schedule ({have_mib:,.0f} MiB after what EKS and its daemons reserve): pods would stay Pending; lower "
             f"memoryMb or replicas, or raise compute.minNodes or the node type")))

@@ -32,13 +32,13 @@ from phasegate_policies.contract import EKS_NODE_ROLE, ROLE_TAG
 
 from ..config.compute import EksCompute
 from ..config.models import Alerts as AlertsConfig
-from ..endpoints import CacheEndpoint, DatabaseEndpoint, resolved
+from ..endpoints import resolved
 from ..parts.ec2 import HardenedTemplateArgs, hardened_launch_template
 from ..parts.assets import read_write_policy
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import AlarmSpec, Metric, status_check_alarm
 from ..render.kubernetes import APP_SERVICE_ACCOUNT, NAMESPACE, EksAppFacts, render_eks_objects
-from .registry import RUNTIMES, Runtime, RuntimeArgs
+from .registry import RUNTIMES, Runtime, RuntimeArgs, known_where_possible, stand_in_endpoints
 
 # Traefik serves the Ingress on this NodePort on every node; the load balancer forwards to it.
 TRAEFIK_NODE_PORT = 30080
@@ -259,15 +259,16 @@ class EksCluster(pulumi.ComponentResource):
         what its price depends on). Which fields depend on outputs is found by rendering with two different sets
         of stand-in facts: what comes out the same depends on none.
         """
-        first, second = (render_eks_objects(args.app, _stand_in_facts(args, n)) for n in (1, 2))
+        first, second = (render_eks_objects(args.app, EksAppFacts(region=args.region, **stand_in_endpoints(args, n)))
+                         for n in (1, 2))
+        deployed = facts.apply(lambda f: render_eks_objects(args.app, f))  # rendered once, shared by every object
         created: dict[str, pulumi.Resource] = {}
         for index, shape in enumerate(first):
             kind, meta = shape["kind"], shape["metadata"]
             key = f"{name}-{kind.lower()}-{meta['name']}"
-            body = facts.apply(lambda f, i=index: render_eks_objects(args.app, f)[i])
 
-            def field(part: str, i: int = index, body: pulumi.Output = body):
-                return first[i][part] if first[i][part] == second[i][part] else body.apply(lambda o: o[part])
+            def field(part: str, i: int = index):
+                return known_where_possible(first, second, deployed, lambda objects: objects[i][part])
 
             after = [created[k] for k in created if k.endswith("-namespace-" + NAMESPACE)]
             local = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=after))
@@ -294,16 +295,6 @@ class EksCluster(pulumi.ComponentResource):
                 status_check_alarm(key, f"An EKS {key} node failed its EC2 status checks", dims),
             ]
         return specs
-
-
-def _stand_in_facts(args: RuntimeArgs, n: int) -> EksAppFacts:
-    """Facts shaped like the real ones (a cache exactly when there is one), with made-up values."""
-    return EksAppFacts(
-        region=args.region, bucket=f"stand-in-bucket-{n}",
-        database=DatabaseEndpoint(address=f"db-{n}.invalid", port=5400 + n, db_name=args.database.db_name,
-                                  secret_arn=f"stand-in-db-secret-{n}"),
-        cache=CacheEndpoint(address=f"cache-{n}.invalid", port=6300 + n, secret_arn=f"stand-in-cache-secret-{n}")
-        if args.cache else None)
 
 
 RUNTIMES.register(Runtime(

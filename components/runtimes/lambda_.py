@@ -25,14 +25,13 @@ import pulumi_aws.lambda_ as lambda_
 
 from ..config.compute import LambdaCompute
 from ..config.models import Alerts as AlertsConfig, Service
-from ..endpoints import CacheEndpoint, DatabaseEndpoint
 from ..parts.assets import read_write_policy
 from ..parts.certificates import alias_record, validated_certificate
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import ABOVE, AlarmSpec, Metric
 from ..render.serverless import ServiceFacts, api_route_keys, lambda_environment
 from .fargate import secrets_policy, service_facts, trust
-from .registry import RUNTIMES, Runtime, RuntimeArgs
+from .registry import RUNTIMES, Runtime, RuntimeArgs, known_where_possible, stand_in_endpoints
 
 LAMBDA_POLICIES = {
     "logs": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -48,19 +47,11 @@ ACCESS_LOG_FORMAT = json.dumps({
 def per_variable(facts: pulumi.Output[ServiceFacts], svc: Service, args: RuntimeArgs) -> dict[str, pulumi.Input[str]]:
     """The environment as one input per variable, so a first preview shows every value that depends on no output
     (and the pack can see that no secret is among them); values built from the deployed facts (the database,
-    cache, bucket, account) are inputs of their own. Which is which: render with two different stand-ins."""
-    first, second = (lambda_environment(svc, _stand_in(args, n)) for n in (1, 2))
-    return {name: value if value == second[name] else facts.apply(lambda f, n=name: lambda_environment(svc, f)[n])
-            for name, value in first.items()}
-
-
-def _stand_in(args: RuntimeArgs, n: int) -> ServiceFacts:
-    return ServiceFacts(
-        region=args.region, account=f"{n:012d}", bucket=f"stand-in-{n}",
-        database=DatabaseEndpoint(address=f"db-{n}.invalid", port=5400 + n, db_name=args.database.db_name,
-                                  secret_arn=f"stand-in-{n}"),
-        cache=CacheEndpoint(address=f"cache-{n}.invalid", port=6300 + n, secret_arn=f"stand-in-{n}")
-        if args.cache else None)
+    cache, bucket, account) are inputs of their own."""
+    first, second = (lambda_environment(svc, ServiceFacts(region=args.region, account=f"{n:012d}",
+                                                          **stand_in_endpoints(args, n))) for n in (1, 2))
+    deployed = facts.apply(lambda f: lambda_environment(svc, f))
+    return {name: known_where_possible(first, second, deployed, lambda env, name=name: env[name]) for name in first}
 
 
 def function_name(app: str, stack: str, service: str) -> str:

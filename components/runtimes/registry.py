@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
 import pulumi
 
@@ -88,3 +88,22 @@ class RuntimeRegistry(Mapping[str, Runtime]):
 
 
 RUNTIMES = RuntimeRegistry()
+
+
+def stand_in_endpoints(args: RuntimeArgs, n: int) -> dict[str, Any]:
+    """The bucket, database and cache as made-up values shaped like the real ones (a cache exactly when there is
+    one): what renders the same with two different stand-ins depends on no output."""
+    return {
+        "bucket": f"stand-in-bucket-{n}",
+        "database": DatabaseEndpoint(address=f"db-{n}.invalid", port=5400 + n, db_name=args.database.db_name,
+                                     secret_arn=f"stand-in-db-secret-{n}"),
+        "cache": CacheEndpoint(address=f"cache-{n}.invalid", port=6300 + n, secret_arn=f"stand-in-cache-secret-{n}")
+        if args.cache else None,
+    }
+
+
+def known_where_possible(first: Any, second: Any, deployed: pulumi.Output, pick: Callable[[Any], Any]) -> Any:
+    """`pick` of a rendering: a plain value where it is the same in both stand-in renderings (it depends on no
+    output, so a first preview shows it to the pack), else taken from the deployed rendering, an output."""
+    plain = pick(first)
+    return plain if plain == pick(second) else deployed.apply(pick)
