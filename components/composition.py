@@ -46,7 +46,7 @@ def build_stack(cfg: StackConfig, stack: str) -> dict[str, Any]:
         vpc_id=network.endpoint.vpc_id, shape=runtime.security_group, tags=tags))
     database = Database(f"{name}-db", DatabaseArgs(
         config=cfg.database, network=network.endpoint, client_security_group_id=app_group.id, tags=tags,
-        dr_region=cfg.dr_region))
+        dr_region=cfg.dr_region, stack=stack))
     cache = Cache(f"{name}-cache", CacheArgs(
         config=cfg.cache, replication_group_id=cache_group_id(name, stack), network=network.endpoint,
         client_security_group_id=app_group.id, tags=tags)) if cfg.cache.enabled else None
@@ -61,7 +61,7 @@ def build_stack(cfg: StackConfig, stack: str) -> dict[str, Any]:
         app=cfg.app, compute=cfg.compute, region=cfg.region, stack=stack, network=network.endpoint,
         security_group_id=app_group.id, database=database.endpoint, bucket=assets.endpoint,
         cache=cache.endpoint if cache else None, ingress=balancer, tags=tags))
-    cdn = Cdn(f"{name}-cdn", CdnArgs(config=cfg.cdn, bucket=assets.endpoint, tags=tags)) if cfg.cdn.enabled else None
+    cdn = Cdn(f"{name}-cdn", CdnArgs(config=cfg.cdn, bucket=assets.endpoint, tags=tags, region=cfg.region)) if cfg.cdn.enabled else None
     if cfg.waf.enabled and balancer:  # the config refuses a WAF without a load balancer to put it on
         Waf(f"{name}-waf", WafArgs(config=cfg.waf, load_balancer_arn=balancer.alb.arn, tags=tags))
 

@@ -50,6 +50,22 @@ def _not_reserved(name: str) -> str:
     return name
 
 
+def zone_mismatch(domain: Optional[str], hosted_zone: Optional[str]) -> Optional[tuple[str, str]]:
+    """(key, problem) when `hosted_zone` cannot hold `domain` (Route 53 validates and aliases it there), else None."""
+    if hosted_zone and not domain:
+        return "hostedZone", "is set but domain is not; set domain too, or remove hostedZone"
+    if hosted_zone and domain and not (domain == hosted_zone or domain.endswith("." + hosted_zone)):
+        return "domain", f"{domain} is not inside hostedZone {hosted_zone}"
+    return None
+
+
+def zone_name(domain: Optional[str], hosted_zone: Optional[str]) -> Optional[str]:
+    """The public zone holding `domain`: `hosted_zone`, or the domain's parent."""
+    if not domain:
+        return None
+    return hosted_zone or domain.split(".", 1)[1]
+
+
 class Service(Section):
     """One container of the app, described once and rendered for Compose, K3s and EKS alike."""
 
@@ -63,6 +79,10 @@ class Service(Section):
     cpu: Number = Field(0.25, gt=0, le=16, description="vCPUs reserved (Compose limit, Kubernetes request).")
     memory_mb: Int = Field(512, ge=64, le=65536, description="Memory limit in MiB.")
     replicas: Int = Field(1, ge=1, le=50, description="Copies to run (Kubernetes phases; Compose runs one).")
+    max_body_mb: Int = Field(10, ge=1, le=10240, description=(
+        "Largest request body in MiB the app's proxy accepts for this service, larger ones get 413: Caddy on "
+        "compose, Traefik on k3s and eks. Fargate and Lambda have no proxy of phasegate's: an ALB sets no body "
+        "limit, an API Gateway HTTP API accepts at most 10 MB and a Lambda function 6 MB (their quotas)."))
     environment: Annotated[dict[str, str], AfterValidator(_env_names), AfterValidator(_env_values)] = Field(
         default_factory=dict, description="Plain environment variables (never secrets: use `secrets`)."
     )
@@ -93,18 +113,14 @@ class App(Section):
         clash = sorted({p for p in prefixes if prefixes.count(p) > 1})
         if clash:
             raise ValueError(f"services: public services must have distinct pathPrefix values; repeated: {clash}")
-        if self.hosted_zone and not self.domain:
-            raise ValueError("hostedZone is set but domain is not; set domain too, or remove hostedZone")
-        if self.hosted_zone and self.domain and not (
-                self.domain == self.hosted_zone or self.domain.endswith("." + self.hosted_zone)):
-            raise ValueError(f"domain {self.domain} is not inside hostedZone {self.hosted_zone}")
+        mismatch = zone_mismatch(self.domain, self.hosted_zone)
+        if mismatch:
+            raise ValueError(" ".join(mismatch))
         return self
 
     @property
     def zone_name(self) -> Optional[str]:
-        if not self.domain:
-            return None
-        return self.hosted_zone or self.domain.split(".", 1)[1]
+        return zone_name(self.domain, self.hosted_zone)
 
     @property
     def root_service(self) -> "Service":

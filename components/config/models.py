@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_snake
 
 from phasegate_policies.cost import USAGE_KEYS
 
-from .app import App, Section, Service
+from .app import App, Section, Service, zone_mismatch, zone_name
 from .compute import RUNTIME_MODELS, Compute, ComposeCompute, EksCompute, K3sCompute
 from .presets import DR_PARTNER_REGIONS, PHASE_RUNTIMES
 from .types import (
@@ -24,12 +24,14 @@ from .types import (
     CacheNodeType,
     Cidr,
     DbClass,
+    Domain,
     Ec2Type,
     Egress,
     Email,
     Flag,
     Int,
     Number,
+    PathPrefix,
     Percent,
     Phase,
     PostgresVersion,
@@ -122,6 +124,24 @@ class Cdn(Section):
     enabled: Flag = Field(False, description="CloudFront in front of the assets bucket.")
     price_class: str = Field("PriceClass_100", pattern=r"^PriceClass_(100|200|All)$",
                              description="CloudFront edge locations used: 100 (NA/EU, cheapest), 200, All.")
+    domain: Optional[Domain] = Field(None, description=(
+        "The CDN's own host name (e.g. assets.example.com): served with an ACM certificate from us-east-1 and a TLS "
+        "1.2 minimum. Without it, CloudFront serves *.cloudfront.net, where it applies TLSv1 whatever a distribution "
+        "asks for (ViewerCertificate in the CloudFront API reference)."))
+    hosted_zone: Optional[Domain] = Field(None, description=(
+        "Existing public Route 53 zone holding cdn.domain (default: its parent), for the certificate's validation "
+        "record and the alias record."))
+
+    @model_validator(mode="after")
+    def _zone_holds_domain(self) -> "Cdn":
+        mismatch = zone_mismatch(self.domain, self.hosted_zone)
+        if mismatch:
+            raise LocatedError((mismatch[0],), mismatch[1])
+        return self
+
+    @property
+    def zone_name(self) -> Optional[str]:
+        return zone_name(self.domain, self.hosted_zone)
 
 
 class Waf(Section):
@@ -129,6 +149,10 @@ class Waf(Section):
     rate_limit_per_5_minutes: Int = Field(
         2000, ge=10, le=2000000000, alias="rateLimitPer5Minutes",
         description="Requests one IP may send in 5 minutes before WAF blocks it (AWS's minimum is 10).")
+    body_size_limit_paths: list[PathPrefix] = Field(default_factory=list, max_length=10, description=(
+        "Path prefixes on which WAF still blocks request bodies over 8 KB (the core rule set's SizeRestrictions_BODY,"
+        " which phasegate otherwise only counts: an ALB passes WAF just the first 8 KB of a body, so WAF cannot "
+        "enforce a larger limit; each service's maxBodyMb is enforced by its proxy instead)."))
 
 
 class Assets(Section):

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 def cross_section_problems(cfg: "StackConfig") -> list["LocatedError"]:
     return [*_container_sizes(cfg), *_boot_script_sizes(cfg), *_k3s_networks(cfg), *_eks_nodes_and_support(cfg),
-            *_eks_pods_fit(cfg), *_docker_networks(cfg), *_dr_region(cfg), *_serverless(cfg)]
+            *_eks_pods_fit(cfg), *_docker_networks(cfg), *_dr_region(cfg), *_serverless(cfg),
+            *_waf_needs_load_balancer(cfg)]
 
 
 def _serverless(cfg: "StackConfig") -> list["LocatedError"]:
@@ -57,11 +58,27 @@ def _serverless(cfg: "StackConfig") -> list["LocatedError"]:
         if runtime == "lambda" and cfg.compute.memory_mb is None and svc.memory_mb > 10240:
             problems.append(LocatedError(where + ("memoryMb",), (
                 f"{svc.memory_mb} MiB is more than a Lambda function can have (10,240 MiB)")))
-    if runtime == "lambda" and cfg.waf.enabled:
-        problems.append(LocatedError(("waf", "enabled"), (
-            "AWS WAF cannot protect an API Gateway HTTP API; the lambda runtime has no load balancer to put it on: "
-            "set enabled: false, or use the fargate runtime")))
     return problems
+
+
+# Runtimes that serve the internet without a load balancer, so a web ACL has nothing to attach to. AWS WAF
+# protects ALBs, API Gateway REST APIs, CloudFront, AppSync, Cognito, App Runner and Verified Access, not HTTP APIs
+# or an EC2 instance (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html).
+NO_LOAD_BALANCER = {
+    "compose": "the compose host serves the internet itself (Caddy on its Elastic IP); there is no load balancer to "
+               "put AWS WAF on: set enabled: false, or use a runtime behind the load balancer (k3s, fargate, eks)",
+    "lambda": "AWS WAF cannot protect an API Gateway HTTP API; the lambda runtime has no load balancer to put it on: "
+              "set enabled: false, or use the fargate runtime",
+}
+
+
+def _waf_needs_load_balancer(cfg: "StackConfig") -> list["LocatedError"]:
+    """A WAF is refused wherever it would silently protect nothing (the composition only attaches it to an ALB)."""
+    from .models import LocatedError
+
+    if not cfg.waf.enabled or cfg.compute.runtime not in NO_LOAD_BALANCER:
+        return []
+    return [LocatedError(("waf", "enabled"), NO_LOAD_BALANCER[cfg.compute.runtime])]
 
 
 def _dr_region(cfg: "StackConfig") -> list["LocatedError"]:
@@ -99,8 +116,9 @@ def _docker_networks(cfg: "StackConfig") -> list["LocatedError"]:
 
 
 def _eks_pods_fit(cfg: "StackConfig") -> list["LocatedError"]:
-    """The app's pods, at their configured replicas, must fit on the smallest node group EKS may scale to."""
-    from ..render.limits import EKS_CLUSTER_ADDONS_CPU, EKS_CLUSTER_ADDONS_MIB, eks_node_allocatable
+    """The app's pods, at their configured replicas, must fit on the smallest node group EKS may scale to, beside
+    the pods the cluster runs for itself (CoreDNS, metrics-server, Traefik: `EKS_CLUSTER_PODS`)."""
+    from ..render.limits import EKS_CLUSTER_ADDONS_CPU, EKS_CLUSTER_ADDONS_MIB, EKS_CLUSTER_PODS, eks_node_allocatable
     from .models import LocatedError
 
     compute = cfg.compute
@@ -114,17 +132,18 @@ def _eks_pods_fit(cfg: "StackConfig") -> list["LocatedError"]:
     app_cpu = sum(svc.cpu * svc.replicas for svc in cfg.app.services)
     app_mib = sum(svc.memory_mb * svc.replicas for svc in cfg.app.services)
     have_cpu, have_mib = cpu * nodes, memory_mib * nodes
+    theirs = ", ".join(pods.name for pods in EKS_CLUSTER_PODS)
     problems = []
     if app_cpu + EKS_CLUSTER_ADDONS_CPU > have_cpu:
         problems.append(LocatedError(("app", "services"), (
-            f"the services request {app_cpu:g} vCPUs at their replicas (plus CoreDNS's "
-            f"{EKS_CLUSTER_ADDONS_CPU:g}), more than {nodes} x {compute.node_type} can "
+            f"the services request {app_cpu:g} vCPUs at their replicas (plus {EKS_CLUSTER_ADDONS_CPU:g} for "
+            f"{theirs}), more than {nodes} x {compute.node_type} can "
             f"schedule ({have_cpu:.2f} vCPUs after what EKS and its daemons reserve): pods would stay Pending; lower "
             f"cpu or replicas, or raise compute.minNodes or the node type")))
     if app_mib + EKS_CLUSTER_ADDONS_MIB > have_mib:
         problems.append(LocatedError(("app", "services"), (
-            f"the services request {app_mib:,} MiB at their replicas (plus CoreDNS's "
-            f"{EKS_CLUSTER_ADDONS_MIB} MiB), more than {nodes} x {compute.node_type} can "
+            f"the services request {app_mib:,} MiB at their replicas (plus {EKS_CLUSTER_ADDONS_MIB} MiB for "
+            f"{theirs}), more than {nodes} x {compute.node_type} can "
             f"schedule ({have_mib:,.0f} MiB after what EKS and its daemons reserve): pods would stay Pending; lower "
             f"memoryMb or replicas, or raise compute.minNodes or the node type")))
     return problems

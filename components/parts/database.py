@@ -7,6 +7,7 @@ outage or a deleted account region still leaves a restorable copy (the reference
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -37,8 +38,22 @@ class DatabaseArgs:
     network: NetworkEndpoint
     client_security_group_id: pulumi.Input[str]
     tags: Tagger
+    # The Pulumi stack: part of the final snapshot's name, which must be unique in the account and region.
+    stack: str
     # Where AWS Backup copies the daily snapshots; None: no copies (automated backups only).
     dr_region: Optional[str] = None
+
+
+def snapshot_identifier(*parts: str) -> str:
+    """A DB snapshot identifier from `parts`: 1-255 letters, digits and hyphens, starting with a letter, no two
+    hyphens in a row and none at the end (CreateDBSnapshot's DBSnapshotIdentifier constraints,
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html). A stack name may hold
+    `_` and `.`, which become hyphens."""
+    words = [w for part in parts for w in re.split(r"[^A-Za-z0-9]+", part) if w]
+    identifier = "-".join(words).lower()[:255].rstrip("-")
+    if not identifier or not identifier[0].isalpha():
+        raise ValueError(f"cannot make a DB snapshot identifier from {parts!r}: it must start with a letter")
+    return identifier
 
 
 class Database(pulumi.ComponentResource):
@@ -86,7 +101,10 @@ class Database(pulumi.ComponentResource):
             auto_minor_version_upgrade=True, apply_immediately=False,
             deletion_protection=cfg.deletion_protection,
             skip_final_snapshot=cfg.skip_final_snapshot,
-            final_snapshot_identifier=None if cfg.skip_final_snapshot else f"{name}-postgres-final",
+            # Named per stack: growth and production share a region, and a second `acme-db-postgres-final` would
+            # fail that stack's destroy with DBSnapshotAlreadyExists.
+            final_snapshot_identifier=None if cfg.skip_final_snapshot else snapshot_identifier(
+                name, args.stack, "postgres-final"),
             # Migrating from the previous phase: start from its snapshot (RDS keeps db name and user from it).
             snapshot_identifier=cfg.snapshot_identifier,
             # Performance Insights' 7 days of history are free; longer retention would be billed.

@@ -197,3 +197,16 @@ def test_the_program_reports_bad_config_through_pulumi_without_a_traceback():
     assert messages[1] == (
         "Pulumi.mvp.yaml: phasegate:database.backupRetentionDays: Input should be greater than or equal to 7 (got 0)")
     assert not any("Traceback" in m for m in messages)
+
+
+def test_a_waf_without_a_load_balancer_is_refused_not_silently_dropped():
+    """The compose host serves on its own Elastic IP; AWS WAF attaches to ALBs, API Gateway REST APIs, CloudFront and
+    others, never to an EC2 instance (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html)."""
+    values = stack_values("mvp")
+    values["phasegate:waf"] = {"enabled": True}
+    with pytest.raises(ProgramError) as error:
+        run_with("mvp", values)
+    assert error.value.messages == [
+        "Pulumi.mvp.yaml: phasegate:waf.enabled: the compose host serves the internet itself (Caddy on its Elastic "
+        "IP); there is no load balancer to put AWS WAF on: set enabled: false, or use a runtime behind the load "
+        "balancer (k3s, fargate, eks)"]

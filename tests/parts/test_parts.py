@@ -65,7 +65,8 @@ def test_a_nat_gateway_per_az_sits_in_that_azs_public_subnet_and_serves_that_azs
 def test_database_alone_multi_az_private_encrypted_and_admitting_only_its_client():
     config = DatabaseConfig(instance_class="db.t4g.small", multi_az=True, backup_retention_days=14)
     resources = build(lambda: Database("acme-db", DatabaseArgs(config=config, network=NETWORK,
-                                                               client_security_group_id="sg-app", tags=TAGS)))
+                                                               client_security_group_id="sg-app", tags=TAGS,
+                                                               stack="production")))
     assert Counter(r.type for r in resources if r.custom) == Counter({
         "aws:rds/subnetGroup:SubnetGroup": 1, "aws:ec2/securityGroup:SecurityGroup": 1,
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1, "aws:rds/parameterGroup:ParameterGroup": 1,

@@ -25,7 +25,8 @@ def test_an_mvp_that_enables_the_cache_and_cdn_gets_them_and_the_host_gets_redis
     cache_secret = run.one("aws:secretsmanager/secret:Secret").outputs["arn"]
     fetch = _files(run.one("aws:ec2/instance:Instance").inputs["userData"])["/opt/phasegate/fetch-secrets.sh"]
     assert cache_secret in fetch and """printf '%s' "$redis_url" | env_line REDIS_URL >> secrets/web.env.tmp""" in fetch
-    policy = json.loads(run.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    policy = json.loads(next(r for r in run.of_type("aws:iam/rolePolicy:RolePolicy")
+                             if r.name == "acme-app-access").inputs["policy"])
     reads = next(s for s in policy["Statement"] if s["Sid"] == "ReadAppSecrets")["Resource"]
     assert cache_secret in reads
     # The cache admits the compose host's security group only.

@@ -68,6 +68,37 @@ def _imdsv2(args: ResourceValidationArgs, report_violation: ReportViolation) -> 
                          f"http_put_response_hop_limit at most {maximum}.")
 
 
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+# CloudFront's security policies, oldest first (ViewerCertificate.MinimumProtocolVersion, CloudFront API reference).
+TLS_POLICIES = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021",
+                "TLSv1.2_2025", "TLSv1.3_2025")
+CDN_TLS_SCHEMA = {"minimumProtocolVersion": {"type": "string", "enum": list(TLS_POLICIES), "default": "TLSv1.2_2021",
+                                             "description": "Oldest CloudFront security policy a custom domain may use."}}
+
+
+def _cdn_tls(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """A distribution's TLS minimum is what CloudFront applies, never only what the program asks for.
+
+    On the default *.cloudfront.net certificate "CloudFront automatically sets the security policy to TLSv1
+    regardless of the value that you set here" (ViewerCertificate, CloudFront API reference,
+    https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html)."""
+    if args.resource_type != DISTRIBUTION:
+        return
+    viewer = dig(plain(args.props), "viewerCertificate")
+    asked = dig(viewer, "minimumProtocolVersion")
+    if as_bool(dig(viewer, "cloudfrontDefaultCertificate")) is True:
+        if asked not in (None, UNKNOWN, "TLSv1"):
+            report_violation(f"{args.name} asks for minimum_protocol_version {asked} on CloudFront's default "
+                             f"certificate, where CloudFront applies TLSv1 whatever it says: serve a custom domain "
+                             f"with an ACM certificate from us-east-1 (ssl_support_method 'sni-only'), or remove the "
+                             f"setting so nothing claims a minimum that is not in effect.")
+        return
+    minimum = with_config_defaults(args.get_config(), CDN_TLS_SCHEMA)["minimumProtocolVersion"]
+    if isinstance(asked, str) and asked in TLS_POLICIES and TLS_POLICIES.index(asked) < TLS_POLICIES.index(minimum):
+        report_violation(f"{args.name} accepts {asked} on its custom domain: set minimum_protocol_version to "
+                         f"{minimum} or newer.")
+
+
 def _retention(args: ResourceValidationArgs) -> Any:
     """The database's automated-backup retention in days, UNKNOWN, or None for a read replica (no own backups)."""
     props = plain(args.props)
@@ -228,6 +259,8 @@ POLICIES = [
     _policy("backups-enabled", "Databases have automated backups (a retention of 0 days disables them).",
             _backups_enabled, None, EnforcementLevel.MANDATORY),
     _policy("imdsv2-required", "EC2 instances and launch templates require IMDSv2 tokens.", _imdsv2, IMDS_SCHEMA),
+    _policy("cdn-tls-minimum", "CloudFront distributions ask only for a TLS minimum CloudFront applies, and a custom "
+            "domain's is recent.", _cdn_tls, CDN_TLS_SCHEMA),
     _policy("backup-retention", "Databases keep automated backups for at least a week.", _backups, BACKUP_SCHEMA),
     _policy("deletion-protection", "Production databases have deletion protection and Pulumi protect.",
             _deletion_protection, DELETION_SCHEMA),
