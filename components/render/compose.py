@@ -34,6 +34,8 @@ __all__ = ["USER_DATA_LIMIT", "HostFacts", "render_caddyfile", "render_compose",
 COMPOSE_VERSION = "v2.29.7"
 CADDY_IMAGE = "caddy:2.8"
 APP_DIR = "/opt/phasegate"
+REFRESH_SERVICE = "phasegate-secrets"  # refreshes the env files and applies them; the rotation rule starts it
+REFRESH_EVERY = "15min"  # fallback when the rotation event is late or lost
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,13 @@ def render_caddyfile(app: App) -> str:
     # Caddy orders `handle` blocks by path specificity, so "/" (no matcher) is the fallback.
     for svc in sorted((s for s in app.services if s.public), key=lambda s: -len(s.path_prefix)):
         matcher = "" if svc.path_prefix == "/" else f" {_caddy(svc.path_prefix.rstrip('/') + '*')}"
+        # Caddy answers 413 once a body grows past max_size (go-humanize units: MiB as the config's maxBodyMb says):
+        # https://caddyserver.com/docs/caddyfile/directives/request_body
         blocks.append(
             f"\thandle{matcher} {{\n"
+            f"\t\trequest_body {{\n"
+            f"\t\t\tmax_size {int(svc.max_body_mb)}MiB\n"
+            f"\t\t}}\n"
             f"\t\treverse_proxy {_caddy(f'{svc.name}:{int(svc.port)}')} {{\n"
             f"\t\t\thealth_uri {_caddy(svc.health_check_path)}\n"
             f"\t\t}}\n"
@@ -136,17 +143,22 @@ def render_user_data(app: App, facts: HostFacts, check: bool = True) -> str:
         "ExecStart=/usr/bin/docker compose up -d --remove-orphans\nExecStop=/usr/bin/docker compose down\n\n"
         "[Install]\nWantedBy=multi-user.target\n"
     )
-    # RDS rotates its managed password: refresh the env files hourly; compose recreates what changed.
+    # RDS rotates its managed password: the rotation's EventBridge rule starts this service at once (SSM Run
+    # Command, runtimes/compose.py); the timer is the fallback, as CloudTrail-derived events are best effort.
+    # Compose recreates only the services whose env files changed.
     refresh = (
-        "[Unit]\nDescription=phasegate: refresh secrets and apply them\nRequires=docker.service\n\n"
+        "[Unit]\nDescription=phasegate: refresh secrets and apply them\nRequires=docker.service\n"
+        "After=docker.service\n\n"
         f"[Service]\nType=oneshot\nWorkingDirectory={APP_DIR}\nExecStart={APP_DIR}/fetch-secrets.sh\n"
         "ExecStart=/usr/bin/docker compose up -d --remove-orphans\n"
     )
-    timer_path, timer = systemd_timer("phasegate-secrets", "Hourly secret refresh", "1h")
+    timer_path, timer = systemd_timer(REFRESH_SERVICE, "Secret refresh (fallback to the rotation event)",
+                                      REFRESH_EVERY)
     script = (
         "#!/bin/bash\n"
         "# phasegate compose host bootstrap (runs once, at first boot).\n"
-        "set -euxo pipefail\n"
+        "# No xtrace (-x): cloud-init copies this script's output to /var/log/cloud-init-output.log and the console.\n"
+        "set -euo pipefail\n"
         "dnf install -y docker jq amazon-cloudwatch-agent\n"
         "systemctl enable --now docker\n"
         "arch=$(uname -m)\n"
@@ -159,8 +171,8 @@ def render_user_data(app: App, facts: HostFacts, check: bool = True) -> str:
         + write_file(f"{APP_DIR}/Caddyfile", render_caddyfile(app))
         + write_file(f"{APP_DIR}/fetch-secrets.sh", render_fetch_secrets(app, facts), "0700")
         + write_file("/etc/systemd/system/phasegate-app.service", unit)
-        + write_file("/etc/systemd/system/phasegate-secrets.service", refresh)
+        + write_file(f"/etc/systemd/system/{REFRESH_SERVICE}.service", refresh)
         + write_file(timer_path, timer)
-        + "systemctl daemon-reload\nsystemctl enable --now phasegate-app.service phasegate-secrets.timer\n"
+        + f"systemctl daemon-reload\nsystemctl enable --now phasegate-app.service {REFRESH_SERVICE}.timer\n"
     )
     return check_size(script, "compose host") if check else script

@@ -2,6 +2,7 @@
 
 No SSH key and no port 22: operators use SSM Session Manager through the instance role. The host terminates
 HTTP(S) itself (Caddy gets the certificate), so no load balancer is needed: that is the MVP's main saving.
+A database password rotation refreshes the host's secrets at once (rotation.py), a 15-minute timer otherwise.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from ..endpoints import resolved
 from ..parts.ec2 import HardenedInstanceArgs, access_policy, hardened_instance, instance_profile
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import AlarmSpec, WatchedInstance, instance_alarms
-from ..render.compose import HostFacts, render_user_data
+from ..render.compose import REFRESH_SERVICE, HostFacts, render_user_data
 from .registry import RUNTIMES, Runtime, RuntimeArgs
+from .rotation import refresh_on_rotation
 
 
 class ComposeHost(pulumi.ComponentResource):
@@ -64,6 +66,9 @@ class ComposeHost(pulumi.ComponentResource):
         self.eip = ec2.Eip(f"{name}-ip", domain="vpc", instance=self.instance.id, tags=args.tags(f"{name}-ip"),
                            opts=child)
         self.instance_id = self.instance.id
+        # A rotated database password reaches the host within seconds, not at the next timer run.
+        refresh_on_rotation(name, region=args.region, account=account, instance_ids=[self.instance.id],
+                            unit=f"{REFRESH_SERVICE}.service", tags=args.tags, parent=self)
         self.public_ip = self.eip.public_ip
         self.url = (f"https://{args.app.domain}" if args.app.domain
                     else self.public_ip.apply(lambda ip: f"http://{ip}"))

@@ -1,7 +1,9 @@
 """The `k3s` runtime: a K3s server and N agents on EC2 in private subnets, behind the load balancer, SSM only.
 
-No SSH, no public IPs, IMDSv2, encrypted volumes. The join token goes server -> SSM SecureString -> agents;
-Pulumi creates that parameter with a placeholder and never learns the real value (generated on the server).
+No SSH, no public IPs, IMDSv2, encrypted volumes. The agent join token (never the server token, which gives full
+control of the cluster) goes server -> SSM SecureString -> agents; Pulumi creates that parameter with a placeholder
+and never learns the real value (generated on the server). A database password rotation starts the server's secret
+sync at once (rotation.py), a 15-minute timer otherwise.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import AlarmSpec, WatchedInstance, instance_alarms, next_phase_triggers
 from ..render.k3s import (
     INGRESS_PORT,
+    SYNC_SERVICE,
     TOKEN_PLACEHOLDER,
     ClusterFacts,
     k3s_networks,
@@ -31,6 +34,7 @@ from ..render.k3s import (
     render_server_user_data,
 )
 from .registry import RUNTIMES, Runtime, RuntimeArgs
+from .rotation import refresh_on_rotation
 
 
 class K3sCluster(pulumi.ComponentResource):
@@ -49,7 +53,7 @@ class K3sCluster(pulumi.ComponentResource):
                                         opts=child)
         token = ssm.Parameter(
             f"{name}-token", name=f"/phasegate/{args.app.name}/{args.stack}/k3s-token", type="SecureString",
-            description="K3s join token: written by the server at first boot, read by the agents",
+            description="K3s agent join token: written by the server at first boot, read by the agents",
             # Write-only: Pulumi sends the placeholder once and never diffs or reads the value back, so the
             # server's real token is neither overwritten by later updates nor read into state.
             value_wo=TOKEN_PLACEHOLDER, value_wo_version=1, tags=args.tags(f"{name}-token"), opts=child)
@@ -57,7 +61,7 @@ class K3sCluster(pulumi.ComponentResource):
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         shared = {"bucket_arn": args.bucket.arn, "account": account, "log_group_arn": log_group.arn}
         secret_arns = [args.database.secret_arn] + ([args.cache.secret_arn] if args.cache else [])
-        # Least privilege per role: the server writes the token and reads secrets; agents only read the token.
+        # Least privilege per role: the server writes the agent token and reads secrets; agents only read the token.
         server_role = instance_profile(f"{name}-server", pulumi.Output.all(
             token_arn=token.arn, secret_arns=secret_arns, **shared).apply(
             lambda v: access_policy(args.app, args.region, read_app_secrets=True,
@@ -86,6 +90,9 @@ class K3sCluster(pulumi.ComponentResource):
             for index in range(cfg.agent_count)
         ]
         self.node_ids = [self.server.id] + [agent.id for agent in self.agents]
+        # Only the server holds the app's secrets (it syncs them into Kubernetes Secrets).
+        refresh_on_rotation(name, region=args.region, account=account, instance_ids=[self.server.id],
+                            unit=f"{SYNC_SERVICE}.service", tags=args.tags, parent=self)
         # The load balancer forwards to Traefik on every node; only it may reach them (its own rule).
         self._ingress = args.ingress
         args.ingress.attach_instances(self.node_ids)

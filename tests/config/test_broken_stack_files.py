@@ -242,7 +242,7 @@ CASES = [
       f"largest, t3.small, has 2 GiB); lower it or choose larger instance types in phasegate:compute"]),
     ("user-data-too-big", "mvp",
      edit("mvp", service(0, "environment", {f"SETTING_{i}": "x" * 300 for i in range(60)})),
-     [f"Pulumi.mvp.yaml: {SERVICES}: the compose host's boot script would be 33,755 bytes, over EC2's 16,384-byte "
+     [f"Pulumi.mvp.yaml: {SERVICES}: the compose host's boot script would be 34,038 bytes, over EC2's 16,384-byte "
       f"user-data limit; the largest parts: services[0].environment (25,504 bytes), services[0].secrets (248 bytes), "
       f"services[1].secrets (236 bytes); move big values into Secrets Manager (secrets) or the image, or split "
       f"services"]),

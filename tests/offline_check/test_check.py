@@ -86,7 +86,7 @@ def test_the_check_command_prints_graph_cost_and_verdict_and_exits_zero_on_pass(
     result = _run_check("mvp")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.startswith("== mvp: PASS\nphase mvp, region us-east-1, 56 resources\n")
+    assert out.startswith("== mvp: PASS\nphase mvp, region us-east-1, 60 resources\n")
     assert "aws:rds/instance:Instance  acme-db-postgres  engine=postgres" in out
     assert "publiclyAccessible=False storageEncrypted=True" in out
     assert "  total $35.91 / ceiling $45.00 for mvp: within" in out

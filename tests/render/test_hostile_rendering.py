@@ -365,6 +365,50 @@ def test_names_forced_past_validation_are_still_quoted_in_the_sync_script(tmp_pa
     assert (captured / "rollouts").read_text().splitlines() == ["deployment/w$(touch pwned-service)"]
 
 
+# --- the K3s agent waits for its own server's agent token, run ---------------------------------------------------
+
+def test_an_agent_skips_a_previous_servers_token_and_joins_with_its_own(tmp_path):
+    """On a rebuild the SSM parameter still holds the old server's token until the new server overwrites it; an agent
+    that took it would retry a wrong token for ever. The secure token starts K10<sha256 of the CA PEM its server
+    serves at /cacerts> (https://docs.k3s.io/cli/token), so the agent waits until they match; it also waits out the
+    placeholder and a server not up yet. Stubs: curl (the server, then the installer) and aws (the parameter)."""
+    import hashlib
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    ours = f"K10{hashlib.sha256(pem.encode()).hexdigest()}::node:new-secret"
+    old = f"K10{hashlib.sha256(b'old CA').hexdigest()}::node:old-secret"
+    (bin_dir / "answers").write_text("\n".join([k3s_render.TOKEN_PLACEHOLDER, old, ours]))
+    _stub(bin_dir / "aws", f"""
+        import sys
+        from pathlib import Path
+        answers = Path({str(bin_dir / "answers")!r})
+        calls = Path({str(bin_dir / "aws-calls")!r})
+        n = int(calls.read_text()) if calls.exists() else 0
+        calls.write_text(str(n + 1))
+        print(answers.read_text().split("\\n")[min(n, 2)])
+    """)
+    _stub(bin_dir / "curl", f"""
+        import sys
+        from pathlib import Path
+        calls = Path({str(bin_dir / "curl-calls")!r})
+        n = int(calls.read_text()) if calls.exists() else 0
+        calls.write_text(str(n + 1))
+        if sys.argv[-1].endswith("/cacerts"):
+            sys.exit(7) if n == 0 else sys.stdout.write({pem!r})  # the server is not up at first
+        else:  # get.k3s.io: an installer that records the token it is given (from its environment, as install.sh)
+            print('printf %s "$K3S_TOKEN" > ' + {shlex.quote(str(bin_dir / "joined-with"))!r})
+    """)
+    facts = ClusterFacts(region="us-east-1", log_group="/g", token_parameter="/p", bucket="b", database=DATABASE)
+    script = k3s_render.render_agent_user_data(facts, "10.0.1.10", "v1.31.4+k3s1")
+    start = script.index("until ca_hash=")
+    result = _run("sleep() { :; }\nset -euo pipefail\n" + script[start:], tmp_path, bin_dir)
+    assert result.returncode == 0, result.stderr.decode()
+    assert (bin_dir / "joined-with").read_text() == ours
+    assert int((bin_dir / "aws-calls").read_text()) == 3  # placeholder, the old server's token, then its own
+
+
 # --- every shipped stack's boot scripts parse -------------------------------------------------------------------
 
 def _embedded(user_data: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from components.render.cidr import plan_subnets
 from components.render.compose import USER_DATA_LIMIT, HostFacts, render_caddyfile, render_compose, render_user_data
 from components.render.limits import max_connections
 from conftest import stack_values
+from phasegate_policies.rules.boot import xtrace_violation
 
 FACTS = HostFacts(region="us-east-1", log_group="/phasegate/acme/mvp", bucket="acme-assets-1",
                   database=DatabaseEndpoint(address="db.example.internal", port=5432, db_name="app",
@@ -74,10 +75,38 @@ def test_user_data_fetches_secrets_at_boot_and_never_embeds_them(app):
     assert "sslmode=require" in fetch
     assert "ExecStartPre=/opt/phasegate/fetch-secrets.sh" in files["/etc/systemd/system/phasegate-app.service"]
     assert "mem_used_percent" in files["/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json"]
-    # RDS rotates the managed password every 7 days: the env files are refreshed hourly and applied.
-    assert "OnUnitActiveSec=1h" in files["/etc/systemd/system/phasegate-secrets.timer"]
-    assert "ExecStart=/opt/phasegate/fetch-secrets.sh" in files["/etc/systemd/system/phasegate-secrets.service"]
+    # RDS rotates the managed password every 7 days: the rotation event starts the refresh at once (SSM Run
+    # Command); the timer is the fallback and runs at most 15 minutes apart (it was hourly).
+    timer = files["/etc/systemd/system/phasegate-secrets.timer"]
+    assert "OnUnitActiveSec=15min" in timer and "OnBootSec=15min" in timer
+    refresh = files["/etc/systemd/system/phasegate-secrets.service"]
+    assert "ExecStart=/opt/phasegate/fetch-secrets.sh" in refresh and "Type=oneshot" in refresh
+    assert "RemainAfterExit" not in refresh  # so every `systemctl start` from the rotation rule runs it again
     assert "systemctl enable --now phasegate-app.service phasegate-secrets.timer" in user_data
+
+
+def test_no_compose_host_script_runs_with_xtrace(app):
+    """cloud-init copies the boot script's output to /var/log/cloud-init-output.log and the console
+    (https://docs.cloud-init.io/en/latest/reference/user_files.html); it used to start `set -euxo pipefail`."""
+    user_data = render_user_data(app, FACTS)
+    scripts = {"user data": user_data, **{path: text for path, text in _decoded_files(user_data).items()
+                                          if text.startswith("#!")}}
+    assert set(scripts) == {"user data", "/opt/phasegate/fetch-secrets.sh"}
+    for name, script in scripts.items():
+        assert xtrace_violation(script, allow_scoped=False) is None, name
+        assert "set -euo pipefail\n" in script, name
+
+
+def test_caddy_limits_each_services_request_body_in_its_own_route():
+    """request_body max_size answers 413 past the limit
+    (https://caddyserver.com/docs/caddyfile/directives/request_body); maxBodyMb is in MiB, which go-humanize reads as 2^20 bytes."""
+    values = stack_values("mvp")
+    values["phasegate:app"]["services"][1]["maxBodyMb"] = 100
+    caddyfile = render_caddyfile(build_stack_config(values, "Pulumi.mvp.yaml").app)
+    api, web = caddyfile.split("\thandle {")
+    assert "\thandle /api* {\n\t\trequest_body {\n\t\t\tmax_size 100MiB\n\t\t}\n\t\treverse_proxy api:4001 {" in api
+    assert web.startswith("\n\t\trequest_body {\n\t\t\tmax_size 10MiB\n\t\t}\n\t\treverse_proxy web:3000 {")
+    assert caddyfile.count("request_body") == 2
 
 
 def test_user_data_over_the_ec2_limit_is_refused_with_a_reason(app):

@@ -16,6 +16,8 @@ from components.parts.cache import cache_group_id
 from components.render.k3s import TOKEN_PLACEHOLDER, ClusterFacts, render_sync_secrets
 from components.render.kubernetes import render_manifests
 from conftest import revealed, run_with, stack_values
+from event_patterns import matches, rotation_event
+from phasegate_policies.rules.boot import xtrace_violation
 
 EC2 = "aws:ec2/instance:Instance"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -190,19 +192,100 @@ def test_the_join_token_goes_server_to_securestring_to_agents_and_never_through_
     assert not any(s["Sid"] == "ReadAppSecrets" for s in agent_policy["Statement"])  # agents read no app secret
     server = next(n for n in nodes(growth) if n.name == "acme-k3s-server").inputs["userData"]
     agent = next(n for n in nodes(growth) if n.name == "acme-k3s-agent-0").inputs["userData"]
-    assert 'token=$(openssl rand -hex 32)' in server
-    assert "aws ssm put-parameter --region us-west-2 --name '/phasegate/acme/growth/k3s-token' --type SecureString" in server
-    assert "until token=$(aws ssm get-parameter" in agent and f"!= '{TOKEN_PLACEHOLDER}'" in agent
     server_ip = next(n for n in nodes(growth) if n.name == "acme-k3s-server").outputs["privateIp"]
-    assert f"until curl -ksf --max-time 5 https://{server_ip}:6443/ping" in agent
+    assert (f"until ca_hash=$(curl -ksf --max-time 5 https://{server_ip}:6443/cacerts | sha256sum) && token=$(aws ssm "
+            "get-parameter --region us-west-2 --name '/phasegate/acme/growth/k3s-token' --with-decryption") in agent
     assert f"K3S_URL='https://{server_ip}:6443'" in agent and "INSTALL_K3S_VERSION='v1.31.4+k3s1'" in agent
+
+
+def test_agents_join_with_an_agent_token_and_the_server_token_never_leaves_the_server(growth):
+    """The server token gives full control of the cluster; the agent token joins agents only
+    (https://docs.k3s.io/cli/token). The server sets it with K3S_AGENT_TOKEN (https://docs.k3s.io/cli/server) and
+    publishes the secure form K3s writes (with the CA hash); `k3s agent` reads its token from K3S_TOKEN
+    (https://docs.k3s.io/cli/agent). Before, the server published its own token and agents joined with it."""
+    server = next(n for n in nodes(growth) if n.name == "acme-k3s-server").inputs["userData"]
+    agent = next(n for n in nodes(growth) if n.name == "acme-k3s-agent-0").inputs["userData"]
+    assert "agent_token=$(openssl rand -hex 32)\n" in server
+    assert 'K3S_AGENT_TOKEN="$agent_token" sh -s - server ' in server and "K3S_TOKEN" not in server
+    # Only the agent token is published, read from the file K3s writes, so it is in no command line.
+    assert ("until [ -s /var/lib/rancher/k3s/server/agent-token ]; do sleep 2; done\n"
+            "aws ssm put-parameter --region us-west-2 --name '/phasegate/acme/growth/k3s-token' --type SecureString "
+            "--overwrite --value file:///var/lib/rancher/k3s/server/agent-token >/dev/null\n") in server
+    assert "/var/lib/rancher/k3s/server/token" not in server and "node-token" not in server
+    assert 'K3S_TOKEN="$token" sh -s - agent\n' in agent and "K3S_AGENT_TOKEN" not in agent
+    # No token on any command line: only in the environment of the installer (never `--token <value>`).
+    for script in (server, agent):
+        assert "--token" not in script and '--value "$' not in script
+
+
+def test_no_node_script_runs_with_xtrace(growth):
+    """cloud-init copies the boot script's output to /var/log/cloud-init-output.log and the console; under the old
+    `set -euxo pipefail` the trace printed the join token there."""
+    for node in nodes(growth):
+        user_data = node.inputs["userData"]
+        scripts = {"user data": user_data, **{p: t for p, t in _decoded(user_data).items() if t.startswith("#!")}}
+        for name, script in scripts.items():
+            assert xtrace_violation(script, allow_scoped=False) is None, (node.name, name)
+            assert "set -euo pipefail\n" in script, (node.name, name)
+
+
+def _traefik_values(server_user_data: str) -> dict:
+    files = _decoded(server_user_data)
+    config = yaml.safe_load(files["/var/lib/rancher/k3s/server/manifests/phasegate-traefik-config.yaml"])
+    assert (config["apiVersion"], config["kind"]) == ("helm.cattle.io/v1", "HelmChartConfig")
+    assert config["metadata"] == {"name": "traefik", "namespace": "kube-system"}
+    return yaml.safe_load(config["spec"]["valuesContent"])
+
+
+def test_traefik_trusts_forwarded_headers_from_the_vpc_and_the_pod_network(growth):
+    """Traefik keeps X-Forwarded-For/-Proto only from trusted addresses; ServiceLB masquerades, so it sees a pod (or
+    node) address, not the ALB's: trust the VPC and the cluster CIDR, or apps see http and a cluster address.
+    K3s customises its packaged Traefik with a HelmChartConfig in its manifests directory
+    (https://docs.k3s.io/helm#customizing-packaged-components-with-helmchartconfig)."""
+    server = next(n for n in nodes(growth) if n.name == "acme-k3s-server").inputs["userData"]
+    vpc = growth.one("aws:ec2/vpc:Vpc").inputs["cidrBlock"]
+    assert _traefik_values(server) == {"ports": {"web": {"forwardedHeaders": {"trustedIPs": [vpc, "10.42.0.0/16"]}}}}
+    # Written before K3s is installed, so Traefik starts with it instead of being redeployed.
+    assert server.index("phasegate-traefik-config.yaml") < server.index("https://get.k3s.io")
+
+
+def test_traefik_trusts_the_pod_network_k3s_really_runs_with():
+    values = stack_values("growth")
+    values["phasegate:network"] = {"cidr": "10.42.0.0/16"}  # overlaps K3s's default pods: fallback ranges are used
+    run = run_with("growth", values)
+    server = next(n for n in nodes(run) if n.name == "acme-k3s-server").inputs["userData"]
+    assert "--cluster-cidr '172.30.0.0/16'" in server
+    trusted = _traefik_values(server)["ports"]["web"]["forwardedHeaders"]["trustedIPs"]
+    assert trusted == ["10.42.0.0/16", "172.30.0.0/16"]
+
+
+def test_a_password_rotation_syncs_the_servers_secrets_at_once(growth):
+    """Only the server holds the app's secrets: the rotation runs `systemctl start phasegate-sync-secrets.service` on
+    it (SSM Run Command, AWS-RunShellScript), and the 15-minute timer stays as the fallback."""
+    server = next(n for n in nodes(growth) if n.name == "acme-k3s-server")
+    rule = growth.one("aws:cloudwatch/eventRule:EventRule")
+    target = growth.one("aws:cloudwatch/eventTarget:EventTarget")
+    assert rule.name == "acme-k3s-on-rotation" and target.parent == rule.urn
+    assert matches(rule.inputs["eventPattern"], rotation_event(growth.outputs["databaseSecretArn"], "us-west-2"))
+    cache_secret = growth.one("aws:secretsmanager/secret:Secret").outputs["arn"]
+    assert not matches(rule.inputs["eventPattern"], rotation_event(cache_secret, "us-west-2"))
+    assert target.inputs["arn"] == "arn:aws:ssm:us-west-2::document/AWS-RunShellScript"
+    assert target.inputs["runCommandTargets"] == [{"key": "InstanceIds", "values": [server.id]}]
+    assert json.loads(target.inputs["input"]) == {"commands": ["systemctl start phasegate-sync-secrets.service"]}
+    policy = _policy(growth, "acme-k3s-events-send-command")
+    assert policy["Statement"][0]["Action"] == "ssm:SendCommand"
+    assert policy["Statement"][0]["Resource"] == ["arn:aws:ssm:us-west-2:*:document/AWS-RunShellScript",
+                                                  f"arn:aws:ec2:us-west-2:123456789012:instance/{server.id}"]
+    timer = _decoded(server.inputs["userData"])["/etc/systemd/system/phasegate-sync-secrets.timer"]
+    assert "OnUnitActiveSec=15min" in timer
 
 
 def test_server_applies_the_rendered_manifests_and_syncs_secrets_from_secrets_manager(growth):
     server = next(n for n in nodes(growth) if n.name == "acme-k3s-server").inputs["userData"]
     files = _decoded(server)
     manifests = list(yaml.safe_load_all(files["/var/lib/rancher/k3s/server/manifests/phasegate-app.yaml"]))
-    assert [m["kind"] for m in manifests] == ["Namespace", "Deployment", "Service", "Deployment", "Service", "Ingress"]
+    assert [m["kind"] for m in manifests] == [
+        "Namespace", "Deployment", "Service", "Deployment", "Service", "Middleware", "Ingress"]
     sync = files["/usr/local/sbin/phasegate-sync-secrets"]
     assert growth.outputs["databaseSecretArn"] in sync
     cache_secret = growth.one("aws:secretsmanager/secret:Secret").outputs["arn"]

@@ -7,6 +7,7 @@ from collections import Counter
 
 from components.parts.tags import REQUIRED_TAGS
 from conftest import run_with, stack_values
+from event_patterns import matches, rotation_event
 
 RDS = "aws:rds/instance:Instance"
 EC2 = "aws:ec2/instance:Instance"
@@ -30,8 +31,10 @@ def test_mvp_builds_exactly_the_phase_1_resources(mvp):
         "aws:s3/bucketVersioning:BucketVersioning": 1, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
-        "aws:cloudwatch/logGroup:LogGroup": 1, "aws:iam/role:Role": 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
-        "aws:iam/rolePolicy:RolePolicy": 1, "aws:iam/instanceProfile:InstanceProfile": 1, EC2: 1, "aws:ec2/eip:Eip": 1,
+        "aws:cloudwatch/logGroup:LogGroup": 1, "aws:iam/role:Role": 2, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+        "aws:iam/rolePolicy:RolePolicy": 2, "aws:iam/instanceProfile:InstanceProfile": 1, EC2: 1, "aws:ec2/eip:Eip": 1,
+        # The password rotation's rule, its Run Command target, and the role EventBridge sends the command with.
+        "aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1,
         "aws:sns/topic:Topic": 1, "aws:sns/topicSubscription:TopicSubscription": 1, ALARM: 8,
         "aws:budgets/budget:Budget": 1,
     })
@@ -58,7 +61,7 @@ def test_database_is_private_encrypted_tls_only_and_protected(mvp):
     assert props["backupRetentionPeriod"] >= 7
     assert props["maxAllocatedStorage"] == 100 and props["allocatedStorage"] == 20
     assert props["deletionProtection"] is True and props["skipFinalSnapshot"] is False
-    assert props["finalSnapshotIdentifier"] == "acme-db-postgres-final"
+    assert props["finalSnapshotIdentifier"] == "acme-db-mvp-postgres-final"  # the stack's name keeps it unique
     assert db.protect
 
     params = mvp.one("aws:rds/parameterGroup:ParameterGroup").inputs
@@ -103,7 +106,8 @@ def test_compose_host_is_imdsv2_encrypted_keyless_and_ssm_managed(mvp):
 
 
 def test_host_role_reads_only_its_own_secrets_bucket_and_logs(mvp):
-    policy = json.loads(mvp.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    policy = json.loads(next(p for p in mvp.of_type("aws:iam/rolePolicy:RolePolicy")
+                             if p.name == "acme-app-access").inputs["policy"])
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     secrets = by_sid["ReadAppSecrets"]["Resource"]
     assert secrets[0] == mvp.outputs["databaseSecretArn"]
@@ -199,9 +203,10 @@ def test_every_taggable_resource_carries_phase_stack_and_app_tags(mvp):
                   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                   "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
                   "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-                  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"}
+                  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                  "aws:cloudwatch/eventTarget:EventTarget"}
     taggable = [r for r in mvp.resources if r.custom and r.type not in untaggable]
-    assert len(taggable) == 36
+    assert len(taggable) == 38
     for resource in taggable:
         tags = resource.inputs.get("tags", {})
         assert {k: tags.get(k) for k in REQUIRED_TAGS} == {
@@ -222,3 +227,47 @@ def test_stack_outputs_tell_operators_where_things_are(mvp):
     assert outputs["url"] == f"http://{outputs['publicIp']}"
     assert outputs["databaseAddress"].endswith(".us-east-1.rds.amazonaws.com")
     assert outputs["budgetName"] == "acme-mvp-monthly"
+
+
+def test_a_password_rotation_refreshes_the_host_at_once_through_ssm_run_command(mvp):
+    """RDS rotates the managed password every 7 days; the host used to notice within the hour. Now the rotation event
+    runs `systemctl start phasegate-secrets.service` on the host (AWS-RunShellScript), with a 15-minute timer behind it.
+    Run Command targets and their role: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html,
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html."""
+    host = mvp.one(EC2)
+    rule = mvp.one("aws:cloudwatch/eventRule:EventRule")
+    target_resource = mvp.one("aws:cloudwatch/eventTarget:EventTarget")
+    target = target_resource.inputs
+    # (The mocks give an EventRule no `name` output, so the target's rule=rule.name is not recorded; its parent is.)
+    assert rule.name == "acme-app-on-rotation" and target_resource.parent == rule.urn
+    # The pattern selects this database's secret (and holds nothing unknown at a first preview, so it is priced).
+    region = "us-east-1"
+    assert matches(rule.inputs["eventPattern"], rotation_event(mvp.outputs["databaseSecretArn"], region))
+    assert not matches(rule.inputs["eventPattern"],
+                       rotation_event(f"arn:aws:secretsmanager:{region}:123456789012:secret:acme/jwt-secret-AbCdEf",
+                                      region))
+    assert not matches(rule.inputs["eventPattern"], {**rotation_event(mvp.outputs["databaseSecretArn"], region),
+                                                     "detail-type": "AWS API Call via CloudTrail"})
+    assert target["arn"] == f"arn:aws:ssm:{region}::document/AWS-RunShellScript"
+    assert target["runCommandTargets"] == [{"key": "InstanceIds", "values": [host.id]}]
+    assert json.loads(target["input"]) == {"commands": ["systemctl start phasegate-secrets.service"]}
+    role = next(r for r in mvp.of_type("aws:iam/role:Role") if r.outputs["arn"] == target["roleArn"])
+    assert json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
+        "Service": "events.amazonaws.com"}
+    policy = json.loads(next(p for p in mvp.of_type("aws:iam/rolePolicy:RolePolicy")
+                             if p.inputs["role"] == role.id).inputs["policy"])
+    assert policy["Statement"] == [{
+        "Sid": "RefreshHostSecrets", "Effect": "Allow", "Action": "ssm:SendCommand",
+        "Resource": [f"arn:aws:ssm:{region}:*:document/AWS-RunShellScript",
+                     f"arn:aws:ec2:{region}:123456789012:instance/{host.id}"]}]
+    # The fallback timer, at most 15 minutes apart.
+    assert "OnUnitActiveSec=15min" in _decoded_host_files(host)[
+        "/etc/systemd/system/phasegate-secrets.timer"]
+
+
+def _decoded_host_files(host) -> dict[str, str]:
+    import base64
+    import re
+
+    return {path: base64.b64decode(b64).decode()
+            for b64, path in re.findall(r"echo '([A-Za-z0-9+/=]+)' \| base64 -d > (\S+)", host.inputs["userData"])}
