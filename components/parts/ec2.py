@@ -110,8 +110,14 @@ class HardenedTemplateArgs:
     tags: Mapping[str, str]
     instance_tags: Mapping[str, str]
     volume_tags: Mapping[str, str]
-    # Hop limit 2: pods reach the node's metadata through the CNI; 1 would cut them off, more would expose it.
-    metadata_hop_limit: int = 2
+    # Hop limit 1: a pod (one network hop further, through the CNI) cannot reach the node's metadata, so it cannot
+    # take the node role's credentials. AWS's EKS best practices advise it when pods get credentials from EKS Pod
+    # Identity or IRSA ("Restrict access to the instance profile assigned to the worker node",
+    # https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html). hostNetwork pods
+    # (the VPC CNI, kube-proxy, the Pod Identity agent) are on the node and unaffected. Only a pod that itself calls
+    # IMDS would need 2: an agent using the node role instead of Pod Identity/IRSA, or one that discovers its region
+    # or VPC there (the AWS Load Balancer Controller without --aws-region and --aws-vpc-id, for example).
+    metadata_hop_limit: int = 1
 
 
 def hardened_launch_template(name: str, args: HardenedTemplateArgs, parent: pulumi.Resource) -> ec2.LaunchTemplate:

@@ -1,4 +1,5 @@
-"""Renders the phase-independent app spec for Kubernetes: a namespace, a Deployment and Service per service, one Ingress.
+"""Renders the phase-independent app spec for Kubernetes: a namespace, a Deployment and Service per service, and
+Ingresses with Traefik body-size limits.
 
 Manifests never contain a secret: each Deployment takes its credentials from a Kubernetes Secret (named by
 `secret_name`) that is filled from Secrets Manager outside Pulumi.
@@ -74,32 +75,68 @@ def _service(app: App, svc: Service) -> dict:
     }
 
 
-def _ingress(app: App) -> dict:
-    # No host rule: the load balancer only forwards the app's own traffic, and its health checks (which
-    # carry the node's address as Host) must reach the app too.
-    paths = [
-        {"path": svc.path_prefix, "pathType": "Prefix",
-         "backend": {"service": {"name": svc.name, "port": {"number": svc.port}}}}
-        for svc in sorted((s for s in app.services if s.public), key=lambda s: -len(s.path_prefix))
-    ]
-    return {
-        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-        "metadata": {"name": app.name, "namespace": NAMESPACE},
-        "spec": {"ingressClassName": "traefik", "rules": [{"http": {"paths": paths}}]},
-    }
+# Traefik's CRDs: the traefik.io group since Traefik v2.10 (traefik.containo.us before it, removed in v3); K3s v1.31
+# ships Traefik v2.11 and v1.32+ Traefik v3 (https://docs.k3s.io/upgrades), the EKS chart 41.3.0 Traefik v3.7
+# (its crds/traefik.io_middlewares.yaml). https://doc.traefik.io/traefik/v2.11/migration/v2/#v210
+TRAEFIK_API = "traefik.io/v1alpha1"
+# Attaches CRD middlewares to every router of an Ingress, named `<namespace>-<name>@kubernetescrd`:
+# https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/ingress/#on-ingress
+MIDDLEWARES_ANNOTATION = "traefik.ingress.kubernetes.io/router.middlewares"
+MIB = 1024 * 1024
+
+
+def body_limit_name(max_body_mb: int) -> str:
+    return f"body-limit-{max_body_mb}mb"
+
+
+def _body_limits(app: App) -> list[dict]:
+    """One buffering Middleware per body limit the public services use: a larger body gets 413 and never reaches
+    the service (https://doc.traefik.io/traefik/middlewares/http/buffering/). Traefik holds up to 1 MiB of a body
+    in memory (memRequestBodyBytes' default) and spools the rest to disk before forwarding it."""
+    limits = sorted({svc.max_body_mb for svc in app.services if svc.public})
+    return [{"apiVersion": TRAEFIK_API, "kind": "Middleware",
+             "metadata": {"name": body_limit_name(mb), "namespace": NAMESPACE},
+             "spec": {"buffering": {"maxRequestBodyBytes": mb * MIB}}} for mb in limits]
+
+
+def _ingresses(app: App) -> list[dict]:
+    """One Ingress per body limit, since Traefik applies an Ingress's middlewares to all its paths; the group that
+    holds the root service keeps the app's name (the Ingress every earlier release created), so its URN stays.
+
+    No host rule: the load balancer only forwards the app's own traffic, and its health checks (which carry the
+    node's address as Host) must reach the app too. Across Ingresses Traefik still prefers the longest prefix: a
+    router's default priority is the length of its rule."""
+    public = sorted((s for s in app.services if s.public), key=lambda s: -len(s.path_prefix))
+    root_limit = app.root_service.max_body_mb
+    ingresses = []
+    for mb in sorted({svc.max_body_mb for svc in public}, key=lambda mb: (mb != root_limit, mb)):
+        paths = [{"path": svc.path_prefix, "pathType": "Prefix",
+                  "backend": {"service": {"name": svc.name, "port": {"number": svc.port}}}}
+                 for svc in public if svc.max_body_mb == mb]
+        name = app.name if mb == root_limit else f"{app.name}-{body_limit_name(mb)}"
+        ingresses.append({
+            "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": name, "namespace": NAMESPACE, "annotations": {
+                MIDDLEWARES_ANNOTATION: f"{NAMESPACE}-{body_limit_name(mb)}@kubernetescrd"}},
+            "spec": {"ingressClassName": "traefik", "rules": [{"http": {"paths": paths}}]},
+        })
+    return ingresses
 
 
 def render_manifests(app: App, region: str, bucket: str) -> str:
     documents = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}]
     for svc in app.services:
         documents += [_deployment(app, svc, region, bucket), _service(app, svc)]
-    documents.append(_ingress(app))
+    documents += _body_limits(app) + _ingresses(app)
     return yaml.safe_dump_all(documents, sort_keys=False)
 
 
 # --- EKS: the same app spec, as individual objects for the pulumi-kubernetes provider --------------------------
 
 SECRET_STORE = "aws-secrets-manager"
+# How often the operator re-reads Secrets Manager: RDS rotates the database password every 7 days, and until the
+# Secret is rewritten (and Reloader rolls the pods) new connections would use the old one. At most 5 minutes.
+EXTERNAL_SECRET_REFRESH = "5m"
 APP_SERVICE_ACCOUNT = "app"  # pods' AWS identity (EKS Pod Identity): the assets bucket, nothing else
 
 
@@ -176,7 +213,8 @@ def _external_secret(app: App, svc: Service, facts: EksAppFacts) -> dict:
         template[env] = _template_value(env)
     return {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
             "metadata": {"name": svc.name, "namespace": NAMESPACE, "labels": _labels(app, svc)},
-            "spec": {"refreshInterval": "1h", "secretStoreRef": {"name": SECRET_STORE, "kind": "SecretStore"},
+            "spec": {"refreshInterval": EXTERNAL_SECRET_REFRESH,
+                     "secretStoreRef": {"name": SECRET_STORE, "kind": "SecretStore"},
                      "target": {"name": secret_name(svc), "creationPolicy": "Owner",
                                 "template": {"engineVersion": "v2", "mergePolicy": "Replace", "data": template}},
                      "data": data}}
@@ -184,7 +222,7 @@ def _external_secret(app: App, svc: Service, facts: EksAppFacts) -> dict:
 
 def render_eks_objects(app: App, facts: EksAppFacts) -> list[dict]:
     """Namespace, service account, secret store, then per service its secret, Deployment, Service, PDB and HPA;
-    last the Ingress (served by Traefik, which the load balancer reaches on its NodePort)."""
+    last the body limits and the Ingresses (served by Traefik, which the load balancer reaches on its NodePort)."""
     objects = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}},
                {"apiVersion": "v1", "kind": "ServiceAccount",
                 "metadata": {"name": APP_SERVICE_ACCOUNT, "namespace": NAMESPACE}},
@@ -192,5 +230,4 @@ def render_eks_objects(app: App, facts: EksAppFacts) -> list[dict]:
     for svc in app.services:
         objects += [_external_secret(app, svc, facts), _eks_deployment(app, svc, facts), _service(app, svc),
                     _pdb(app, svc), _hpa(app, svc)]
-    objects.append(_ingress(app))
-    return objects
+    return objects + _body_limits(app) + _ingresses(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from typing import Optional
 
 from phasegate_policies.cost.catalog import load_catalog, normalized_units, split_size
@@ -41,8 +42,38 @@ def max_connections(instance_class: str) -> int:
 _MAX_PODS_BY_SIZE = {"nano": 4, "micro": 4, "small": 11, "medium": 17, "large": 35, "xlarge": 58, "2xlarge": 58}
 # What every node runs before the app: kube-proxy (100m CPU) and the VPC CNI (25m CPU) DaemonSets.
 _NODE_DAEMONS_CPU = 0.125
-# What the cluster runs once, wherever it lands: CoreDNS, two replicas of 100m CPU and 70 MiB each.
-EKS_CLUSTER_ADDONS_CPU, EKS_CLUSTER_ADDONS_MIB = 0.2, 140
+
+
+@dataclass(frozen=True)
+class ClusterPods:
+    """Pods the cluster runs once (not per node), wherever they land, and what each requests of the scheduler."""
+
+    name: str
+    replicas: int
+    cpu: float
+    mib: int
+
+
+# Traefik's chart sets no requests (`resources: {}` in traefik/traefik-helm-chart 41.3.0's values.yaml), which
+# makes its pods BestEffort, the first evicted under memory pressure
+# (https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/): all traffic passes through them, so phasegate
+# requests this much for each.
+TRAEFIK_CPU, TRAEFIK_MIB = 0.1, 128
+TRAEFIK_REQUESTS = {"cpu": f"{round(TRAEFIK_CPU * 1000)}m", "memory": f"{TRAEFIK_MIB}Mi"}
+# metrics-server (chart kubernetes-sigs/metrics-server 3.13.1, values.yaml: requests 100m CPU, 200Mi); two
+# replicas, as AWS advises for the HPA's only source of metrics
+# (https://repost.aws/articles/ARo3gNWB0fTaOUSasgws8VBA/kubernetes-metrics-server-setup-recommendations).
+METRICS_SERVER_REPLICAS = 2
+EKS_CLUSTER_PODS = (
+    ClusterPods("CoreDNS", 2, 0.1, 70),  # the EKS coredns add-on's Deployment: 2 replicas, 100m CPU, 70Mi each
+    ClusterPods("metrics-server", METRICS_SERVER_REPLICAS, 0.1, 200),
+    ClusterPods("Traefik", 2, TRAEFIK_CPU, TRAEFIK_MIB),  # the release's deployment.replicas
+    # The External Secrets Operator's three pods (operator, webhook, cert-controller) and Reloader's one request
+    # nothing (`resources: {}` in external-secrets chart 0.19.2 and stakater reloader chart 2.2.3): a pod without
+    # a request counts 0 toward what the scheduler places, so they add nothing here.
+)
+EKS_CLUSTER_ADDONS_CPU = round(sum(p.replicas * p.cpu for p in EKS_CLUSTER_PODS), 3)
+EKS_CLUSTER_ADDONS_MIB = sum(p.replicas * p.mib for p in EKS_CLUSTER_PODS)
 
 
 def eks_node_allocatable(instance_type: str, vcpu: float, memory_gib: float) -> tuple[float, float]:

@@ -3,11 +3,14 @@
 - Control plane: API authentication mode (access entries, no aws-auth ConfigMap), secrets envelope-encrypted
   with a rotating KMS key, private endpoint on, public endpoint limited to `compute.publicAccessCidrs`, audit and
   authenticator logs into a log group created first so it has a retention, upgrade policy STANDARD by default.
-- Nodes: managed node groups through a launch template, so IMDSv2 (hop limit 2, for pods) and the encrypted gp3
-  root are explicit; nodes carry the EKS cluster security group and the app's node group, which alone admits the
-  load balancer. An optional Spot group is tainted so only pods that tolerate interruption land there.
+- Nodes: managed node groups through a launch template, so IMDSv2 (hop limit 1: pods get credentials from Pod
+  Identity, never from the node role) and the encrypted gp3 root are explicit; nodes carry the EKS cluster
+  security group and the app's node group, which alone admits the load balancer. An optional Spot group is
+  tainted so only pods that tolerate interruption land there.
 - Ingress: the ALB that Pulumi owns forwards to Traefik's NodePort on every node; the node groups' autoscaling
   groups are its targets (no AWS Load Balancer Controller, so nothing creates load balancers behind our back).
+  Traefik trusts X-Forwarded-* from the VPC only, and limits each service's request bodies.
+- Autoscaling: metrics-server (EKS does not install it) feeds the HorizontalPodAutoscalers.
 - Secrets: the External Secrets Operator reads Secrets Manager with an EKS Pod Identity role and writes each
   service's Kubernetes Secret, so no secret value passes through Pulumi state; Reloader rolls a Deployment when
   its Secret changes (RDS rotates the database password every 7 days). Chosen over the growth phase's
@@ -38,6 +41,7 @@ from ..parts.assets import read_write_policy
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import AlarmSpec, Metric, status_check_alarm
 from ..render.kubernetes import APP_SERVICE_ACCOUNT, NAMESPACE, EksAppFacts, render_eks_objects
+from ..render.limits import METRICS_SERVER_REPLICAS, TRAEFIK_REQUESTS
 from .registry import RUNTIMES, Runtime, RuntimeArgs, known_where_possible, stand_in_endpoints
 
 # Traefik serves the Ingress on this NodePort on every node; the load balancer forwards to it.
@@ -48,6 +52,12 @@ TRAEFIK_CHART = ("traefik", "41.3.0", "https://traefik.github.io/charts")
 EXTERNAL_SECRETS_CHART = ("external-secrets", "0.19.2", "https://charts.external-secrets.io")
 # Stakater Reloader chart 2.2.3: rolls the app's Deployments when their Secrets change (a rotated DB password).
 RELOADER_CHART = ("reloader", "2.2.3", "https://stakater.github.io/stakater-charts")
+# metrics-server chart 3.13.1 (metrics-server v0.8.1): EKS does not deploy it, and without it no
+# HorizontalPodAutoscaler gets a metric, so none ever scales
+# (https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html). Chosen over the `metrics-server`
+# community add-on, whose page lists neither the Kubernetes versions it supports nor its pods' requests
+# (https://docs.aws.amazon.com/eks/latest/userguide/community-addons.html), which the pod-fit rule must count.
+METRICS_SERVER_CHART = ("metrics-server", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server/")
 EXTERNAL_SECRETS_NAMESPACE = "external-secrets"
 EXTERNAL_SECRETS_ACCOUNT = "external-secrets"
 NODE_POLICIES = {
@@ -73,13 +83,42 @@ KINDS = {
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 
-def admin_access_entries(principal_arns: list[str]) -> dict[str, eks.AccessEntryArgs]:
-    """Cluster-admin for each configured principal, through access entries (API mode has no aws-auth ConfigMap)."""
+def _iam_identity(arn: str) -> Optional[tuple[str, str, str, str]]:
+    """(partition, account, role|user, name) of an IAM role or user ARN, or of an STS assumed-role session."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    _, partition, service, _, account, resource = parts
+    kind, _, rest = resource.partition("/")
+    if service == "iam" and kind in ("role", "user") and rest:
+        return partition, account, kind, rest.rsplit("/", 1)[-1]  # a name is unique in its account, path aside
+    if service == "sts" and kind == "assumed-role" and "/" in rest:
+        return partition, account, "role", rest.split("/", 1)[0]  # assumed-role/NAME/SESSION: no path
+    return None
+
+
+def is_caller(principal_arn: str, caller_arn: str) -> bool:
+    """Whether `principal_arn` is the identity running Pulumi, whose ARN (from sts:GetCallerIdentity) is, for a
+    role, `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`, without the role's path."""
+    principal = _iam_identity(principal_arn)
+    return principal is not None and principal == _iam_identity(caller_arn)
+
+
+def admin_access_entries(principal_arns: list[str], caller_arn: str) -> dict[str, eks.AccessEntryArgs]:
+    """Cluster-admin for each configured principal, through access entries (API mode has no aws-auth ConfigMap).
+
+    pulumi-eks creates the cluster with bootstrapClusterCreatorAdminPermissions=true (github.com/pulumi/pulumi-eks,
+    nodejs/eks/cluster/cluster.ts: "It is required for this component because it deploys charts to the cluster"),
+    so EKS itself gives the creator an admin access entry; a second entry for the same principal fails with
+    ResourceInUseException. The caller's entry is left out; the others keep their index, so their names stay.
+    Run every `pulumi up` of a stack as the principal that created its cluster: a listed principal that runs a
+    later update would see its own (Pulumi-made) entry deleted.
+    """
     return {f"admin-{index}": eks.AccessEntryArgs(
         principal_arn=arn, access_policies={"cluster-admin": eks.AccessPolicyAssociationArgs(
             policy_arn=CLUSTER_ADMIN_POLICY,
             access_scope=aws_eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"))})
-        for index, arn in enumerate(principal_arns)}
+        for index, arn in enumerate(principal_arns) if not is_caller(arn, caller_arn)}
 
 
 def cluster_name(app: str, stack: str) -> str:
@@ -108,6 +147,9 @@ class EksCluster(pulumi.ComponentResource):
         cfg: EksCompute = args.compute
         child = pulumi.ResourceOptions(parent=self)
         physical = cluster_name(args.app.name, args.stack)
+        # A plain invoke, not an output: pulumi-eks's accessEntries is a plain map (`"plain": true` in its schema), so
+        # it must be known while the program runs; invokes answer at a first preview too.
+        caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).arn
 
         key = kms.Key(f"{name}-secrets-key", description=f"EKS {physical}: envelope encryption of Kubernetes secrets",
                       enable_key_rotation=True, deletion_window_in_days=30, tags=args.tags(f"{name}-secrets-key"),
@@ -128,7 +170,7 @@ class EksCluster(pulumi.ComponentResource):
             endpoint_private_access=True, endpoint_public_access=True, public_access_cidrs=cfg.public_access_cidrs,
             encryption_config_key_arn=key.arn, enabled_cluster_log_types=["audit", "authenticator"],
             upgrade_policy=aws_eks.ClusterUpgradePolicyArgs(support_type=cfg.upgrade_policy),
-            create_oidc_provider=False, access_entries=admin_access_entries(cfg.admin_principal_arns) or None,
+            create_oidc_provider=False, access_entries=admin_access_entries(cfg.admin_principal_arns, caller) or None,
             tags=args.tags(f"{name}-cluster"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]))
         # The name is ours; reading it through an output of the cluster keeps every user waiting for the cluster.
@@ -143,15 +185,16 @@ class EksCluster(pulumi.ComponentResource):
                                 enable_server_side_apply=True, opts=child)
         on_cluster = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=self.node_groups)
         operator = self._external_secrets(name, args, name_after_cluster, on_cluster)
-        traefik = self._traefik(name, on_cluster)
+        traefik = self._traefik(name, args.network.cidr, on_cluster)
         reloader = self._reloader(name, on_cluster)
+        metrics = self._metrics_server(name, on_cluster)
         app_role = self._pod_role(f"{name}-app", pulumi.Output.from_input(args.bucket.arn).apply(read_write_policy),
                                   args, name_after_cluster, NAMESPACE, APP_SERVICE_ACCOUNT)
         facts = pulumi.Output.all(database=resolved(args.database), bucket=args.bucket.name,
                                   cache=resolved(args.cache) if args.cache else None).apply(
             lambda v: EksAppFacts(region=args.region, **v))
         self._apply_app(name, args, facts, pulumi.ResourceOptions(
-            parent=self, provider=provider, depends_on=[operator, traefik, reloader, app_role]))
+            parent=self, provider=provider, depends_on=[operator, traefik, reloader, metrics, *app_role]))
 
         self.outputs = {"eksClusterName": name_after_cluster}
         self.register_outputs({"clusterName": name_after_cluster})
@@ -160,9 +203,11 @@ class EksCluster(pulumi.ComponentResource):
                      cluster: pulumi.Output[str]) -> list[aws_eks.NodeGroup]:
         role = iam.Role(f"{name}-node-role", assume_role_policy=NODE_TRUST, description="EKS managed nodes",
                         tags=args.tags(f"{name}-node-role"), opts=pulumi.ResourceOptions(parent=self))
-        for key, arn in NODE_POLICIES.items():
-            iam.RolePolicyAttachment(f"{name}-node-{key}", role=role.name, policy_arn=arn,
-                                     opts=pulumi.ResourceOptions(parent=role))
+        # A child of the role is not a dependency of what uses the role: the node groups name each attachment, so
+        # nodes join only once they may pull images and run the CNI, and are drained before the policies go.
+        attachments = [iam.RolePolicyAttachment(f"{name}-node-{key}", role=role.name, policy_arn=arn,
+                                                opts=pulumi.ResourceOptions(parent=role))
+                       for key, arn in NODE_POLICIES.items()]
         node_tags = args.tags(f"{name}-nodes", **{ROLE_TAG: EKS_NODE_ROLE})
         template = hardened_launch_template(f"{name}-nodes", HardenedTemplateArgs(
             description="EKS nodes: IMDSv2, encrypted gp3 root, cluster and app security groups",
@@ -171,7 +216,7 @@ class EksCluster(pulumi.ComponentResource):
             instance_tags=args.tags(f"{name}-node", **{ROLE_TAG: EKS_NODE_ROLE}),
             volume_tags=args.tags(f"{name}-node-root")), parent=self)
         launch = aws_eks.NodeGroupLaunchTemplateArgs(id=template.id, version=template.latest_version.apply(str))
-        node_opts = pulumi.ResourceOptions(parent=self, depends_on=[role])
+        node_opts = pulumi.ResourceOptions(parent=self, depends_on=[role, *attachments])
         groups = [aws_eks.NodeGroup(
             f"{name}-nodes", cluster_name=cluster, node_role_arn=role.arn,
             subnet_ids=list(args.network.private_subnet_ids), ami_type=ami_type(cfg), capacity_type="ON_DEMAND",
@@ -195,14 +240,16 @@ class EksCluster(pulumi.ComponentResource):
         return groups
 
     def _pod_role(self, name: str, policy: pulumi.Input[str], args: RuntimeArgs, cluster: pulumi.Output[str],
-                  namespace: str, service_account: str) -> aws_eks.PodIdentityAssociation:
+                  namespace: str, service_account: str) -> list[pulumi.Resource]:
+        """The role a service account's pods get through EKS Pod Identity: what depends on those pods waits for the
+        association and for the role's policy (a child of the role, which nothing would otherwise wait for)."""
         role = iam.Role(f"{name}-role", assume_role_policy=POD_IDENTITY_TRUST,
                         description=f"EKS Pod Identity: {namespace}/{service_account}",
                         tags=args.tags(f"{name}-role"), opts=pulumi.ResourceOptions(parent=self))
-        iam.RolePolicy(f"{name}-access", role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role))
-        return aws_eks.PodIdentityAssociation(
+        access = iam.RolePolicy(f"{name}-access", role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role))
+        return [aws_eks.PodIdentityAssociation(
             f"{name}-identity", cluster_name=cluster, namespace=namespace, service_account=service_account,
-            role_arn=role.arn, tags=args.tags(f"{name}-identity"), opts=pulumi.ResourceOptions(parent=role))
+            role_arn=role.arn, tags=args.tags(f"{name}-identity"), opts=pulumi.ResourceOptions(parent=role)), access]
 
     def _external_secrets(self, name: str, args: RuntimeArgs, cluster: pulumi.Output[str],
                           opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
@@ -222,7 +269,7 @@ class EksCluster(pulumi.ComponentResource):
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo), namespace=EXTERNAL_SECRETS_NAMESPACE,
             create_namespace=True, atomic=True,
             values={"installCRDs": True, "serviceAccount": {"create": True, "name": EXTERNAL_SECRETS_ACCOUNT}},
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[agent, identity])))
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[agent, *identity])))
 
     def _reloader(self, name: str, opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
         chart, version, repo = RELOADER_CHART
@@ -232,7 +279,21 @@ class EksCluster(pulumi.ComponentResource):
             # Only workloads that name a Secret in their annotation are rolled; nothing else is touched.
             values={"reloader": {"autoReloadAll": False, "reloadOnCreate": False}}, opts=opts)
 
-    def _traefik(self, name: str, opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
+    def _metrics_server(self, name: str, opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
+        chart, version, repo = METRICS_SERVER_CHART
+        return k8s.helm.v3.Release(
+            f"{name}-metrics-server", chart=chart, version=version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo), namespace="kube-system", atomic=True,
+            # Two replicas on different nodes, and at most one down at a time, keep the HPAs' metrics available.
+            values={"replicas": METRICS_SERVER_REPLICAS,
+                    "podDisruptionBudget": {"enabled": True, "maxUnavailable": 1},
+                    "topologySpreadConstraints": [{
+                        "maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
+                        "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "metrics-server"}}}]},
+            opts=opts)
+
+    def _traefik(self, name: str, vpc_cidr: str, opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
+        """Traefik 41.3.0's values (traefik/traefik-helm-chart, traefik/values.yaml at v41.3.0)."""
         chart, version, repo = TRAEFIK_CHART
         return k8s.helm.v3.Release(
             f"{name}-traefik", chart=chart, version=version, repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo),
@@ -241,9 +302,20 @@ class EksCluster(pulumi.ComponentResource):
                 "deployment": {"replicas": 2},
                 "podDisruptionBudget": {"enabled": True, "maxUnavailable": 1},
                 "ingressClass": {"enabled": True, "isDefaultClass": True, "name": "traefik"},
-                # Plain HTTP on a fixed NodePort: TLS ends at the load balancer, which alone reaches the nodes.
-                "service": {"type": "NodePort"},
-                "ports": {"web": {"nodePort": TRAEFIK_NODE_PORT}, "websecure": {"expose": {"default": False}}},
+                "resources": {"requests": dict(TRAEFIK_REQUESTS)},
+                # Plain HTTP on a fixed NodePort: TLS ends at the load balancer, which alone reaches the nodes. Since
+                # chart v40.0.0 the type is `service.spec.type` ("fix(service)!: align syntax with upstream");
+                # `service.type` is ignored there, leaving the default LoadBalancer: a Classic Load Balancer that
+                # EKS's cloud provider would create and bill behind Pulumi's back.
+                "service": {"spec": {"type": "NodePort"}},
+                "ports": {
+                    # The ALB sets X-Forwarded-For/-Proto; Traefik keeps them only from trusted addresses, and a
+                    # NodePort hop source-NATs to a node, so requests arrive from inside the VPC: trust the VPC's
+                    # range, nothing wider, so a client cannot forge its address or scheme
+                    # (forwardedHeaders.trustedIPs:
+                    # https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/).
+                    "web": {"nodePort": TRAEFIK_NODE_PORT, "forwardedHeaders": {"trustedIPs": [vpc_cidr]}},
+                    "websecure": {"expose": {"default": False}}},
                 "topologySpreadConstraints": [{
                     "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
                     "whenUnsatisfiable": "ScheduleAnyway",

@@ -13,7 +13,9 @@ from components.endpoints import CacheEndpoint, DatabaseEndpoint
 from components.parts.waf import MANAGED_RULE_GROUPS
 from components.render.kubernetes import EksAppFacts, render_eks_objects
 from conftest import find, run_with, set_prop, stack_values
+from components.runtimes.eks import is_caller
 from offline.analyzer import evaluate
+from offline.mocks import ACCOUNT_ID
 from offline.program import ProgramError
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -47,7 +49,9 @@ def test_the_cluster_uses_access_entries_encrypted_secrets_and_a_private_endpoin
     assert (logs["name"], logs["retentionInDays"]) == ("/aws/eks/acme-production/cluster", 30)
 
 
-def test_nodes_are_private_imdsv2_and_encrypted_through_a_launch_template(production):
+def test_nodes_are_private_imdsv2_with_hop_limit_1_and_encrypted_through_a_launch_template(production):
+    """Hop limit 1: pods get their credentials from Pod Identity, so none may reach the node role through IMDS (AWS EKS
+    best practices, "Restrict access to the instance profile assigned to the worker node")."""
     group = production.one(NODE_GROUP).inputs
     template = production.one("aws:ec2/launchTemplate:LaunchTemplate")
     assert sorted(group["subnetIds"]) == private_subnets(production)
@@ -56,7 +60,7 @@ def test_nodes_are_private_imdsv2_and_encrypted_through_a_launch_template(produc
         ["t3.medium"], "AL2023_x86_64_STANDARD", "ON_DEMAND")
     assert group["launchTemplate"]["id"] == template.id
     lt = template.inputs
-    assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2}
+    assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
     assert lt["blockDeviceMappings"][0]["ebs"] == {"volumeSize": 20, "volumeType": "gp3", "encrypted": "true",
                                                    "deleteOnTermination": "true"}
     cluster_group = production.one("eks:index:Cluster").outputs["clusterSecurityGroupId"]
@@ -212,6 +216,84 @@ def test_admins_get_cluster_access_through_access_entries():
             "accessScope": {"type": "cluster"}}}}}
 
 
+@pytest.mark.parametrize("principal, caller, same", [
+    ("arn:aws:iam::123456789012:role/deploy", "arn:aws:sts::123456789012:assumed-role/deploy/ci-run-42", True),
+    # an assumed-role ARN drops the role's path: a role is matched by account and name
+    ("arn:aws:iam::123456789012:role/ci/deploy", "arn:aws:sts::123456789012:assumed-role/deploy/s", True),
+    ("arn:aws:iam::123456789012:role/deploy", "arn:aws:sts::210987654321:assumed-role/deploy/s", False),
+    ("arn:aws:iam::123456789012:role/deploy", "arn:aws:sts::123456789012:assumed-role/deployer/s", False),
+    ("arn:aws:iam::123456789012:user/ops/alice", "arn:aws:iam::123456789012:user/ops/alice", True),
+    ("arn:aws:iam::123456789012:user/alice", "arn:aws:sts::123456789012:assumed-role/alice/s", False),
+    ("arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123456789012:root", False),
+    ("arn:aws-cn:iam::123456789012:role/deploy", "arn:aws:sts::123456789012:assumed-role/deploy/s", False),
+])
+def test_the_caller_is_recognised_in_its_role_or_user_arn(principal, caller, same):
+    assert is_caller(principal, caller) is same
+
+
+def test_the_callers_own_admin_entry_is_left_out_since_eks_bootstraps_the_creator():
+    """pulumi-eks sets bootstrapClusterCreatorAdminPermissions: the caller already has an entry, and a second one
+    fails with ResourceInUseException. The others keep their index, so their names (and URNs) stay."""
+    values = stack_values("production")
+    values["phasegate:compute"] = {"runtime": "eks", "adminPrincipalArns": [
+        f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "arn:aws:iam::123456789012:role/platform"]}  # the mocks' caller is user/ci
+    entries = run_with("production", values).one("eks:index:Cluster").inputs["accessEntries"]
+    assert list(entries) == ["admin-1"] and entries["admin-1"]["principalArn"] == "arn:aws:iam::123456789012:role/platform"
+
+
+def test_node_groups_wait_for_every_policy_of_their_role(production):
+    """A child of the role is not a dependency: the node group names each attachment itself."""
+    role = next(r for r in production.of_type("aws:iam/role:Role") if r.name == "acme-eks-node-role")
+    attachments = [a.urn for a in production.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                   if a.parent == role.urn]
+    assert len(attachments) == 4
+    assert set(attachments) <= set(production.one(NODE_GROUP).dependencies)
+
+
+def test_releases_and_app_objects_wait_for_their_pod_roles_inline_policy(production):
+    policies = {p.name: p.urn for p in production.of_type("aws:iam/rolePolicy:RolePolicy")}
+    operator = find(production.resources, "acme-eks-external-secrets")
+    assert policies["acme-eks-external-secrets-access"] in operator.dependencies
+    deployment = production.of_type("kubernetes:apps/v1:Deployment")[0]
+    assert policies["acme-eks-app-access"] in deployment.dependencies
+
+
+def test_metrics_server_feeds_the_autoscalers(production):
+    """EKS does not install metrics-server; without it no HorizontalPodAutoscaler gets a metric."""
+    release = find(production.resources, "acme-eks-metrics-server")
+    assert (release.inputs["chart"], release.inputs["version"], release.inputs["namespace"]) == (
+        "metrics-server", "3.13.1", "kube-system")
+    assert release.inputs["repositoryOpts"] == {"repo": "https://kubernetes-sigs.github.io/metrics-server/"}
+    assert release.inputs["values"]["replicas"] == 2
+    assert set(g.urn for g in production.of_type(NODE_GROUP)) <= set(release.dependencies)
+    for hpa in production.of_type("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"):
+        assert release.urn in hpa.dependencies
+
+
+def test_traefik_is_a_node_port_that_trusts_forwarded_headers_from_the_vpc_only(production):
+    """Behind the ALB, apps see https and the client's address: Traefik keeps X-Forwarded-* from the VPC's range
+    (a NodePort hop source-NATs to a node). Chart 41.x reads the Service type from service.spec.type; service.type
+    is ignored and would leave a LoadBalancer Service (a Classic Load Balancer)."""
+    values = find(production.resources, "acme-eks-traefik").inputs["values"]
+    assert values["ports"]["web"]["forwardedHeaders"] == {"trustedIPs": ["10.30.0.0/16"]}
+    assert values["service"] == {"spec": {"type": "NodePort"}}
+    assert values["resources"] == {"requests": {"cpu": "100m", "memory": "128Mi"}}
+
+
+def test_each_service_gets_its_body_limit_from_a_traefik_middleware(production):
+    [middleware] = production.of_type("kubernetes:traefik.io/v1alpha1:Middleware")
+    assert middleware.inputs["spec"] == {"buffering": {"maxRequestBodyBytes": 10 * 1024 * 1024}}
+    [ingress] = production.of_type("kubernetes:networking.k8s.io/v1:Ingress")
+    assert ingress.name == "acme-eks-ingress-acme"  # the Ingress every earlier release created: same URN
+    assert ingress.inputs["metadata"]["annotations"] == {
+        "traefik.ingress.kubernetes.io/router.middlewares": "phasegate-body-limit-10mb@kubernetescrd"}
+
+
+def test_external_secrets_refresh_within_five_minutes_of_a_rotation():
+    """RDS rotates the password every 7 days; the operator re-reads it at least every 5 minutes, Reloader rolls."""
+    assert {o["spec"]["refreshInterval"] for o in _objects("ExternalSecret").values()} == {"5m"}
+
+
 @pytest.mark.parametrize("arn", ["*", "arn:aws:iam::123456789012:role/*", "arn:aws:iam::12345:role/x",
                                  "arn:aws:iam::123456789012:group/admins", "arn:aws:iam::123456789012:role/a b"])
 def test_an_admin_principal_must_be_one_role_or_user(arn):
@@ -231,8 +313,9 @@ def test_pods_that_cannot_be_scheduled_on_the_nodes_are_refused():
     with pytest.raises(ProgramError) as error:
         run_with("production", values)
     assert error.value.messages == [
-        "Pulumi.production.yaml: phasegate:app.services: the services request 6 vCPUs at their replicas (plus "
-        "CoreDNS's 0.2), more than 3 x t3.medium can schedule (5.42 vCPUs after what EKS and its daemons reserve): "
+        "Pulumi.production.yaml: phasegate:app.services: the services request 6 vCPUs at their replicas (plus 0.6 "
+        "for CoreDNS, metrics-server, Traefik), more than 3 x t3.medium can schedule (5.42 vCPUs after what EKS and "
+        "its daemons reserve): "
         "pods would stay Pending; lower cpu or replicas, or raise compute.minNodes or the node type"]
 
 
@@ -264,8 +347,9 @@ def test_the_app_runs_as_kubernetes_objects_with_secrets_from_the_operator(produ
     kinds = sorted(r.type.split(":")[-1] for r in production.resources if r.type.startswith("kubernetes:")
                    and r.custom)
     assert kinds == ["Deployment", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
-                     "HorizontalPodAutoscaler", "Ingress", "Namespace", "PodDisruptionBudget", "PodDisruptionBudget",
-                     "Release", "Release", "Release", "SecretStore", "Service", "Service", "ServiceAccount"]
+                     "HorizontalPodAutoscaler", "Ingress", "Middleware", "Namespace", "PodDisruptionBudget",
+                     "PodDisruptionBudget", "Release", "Release", "Release", "Release", "SecretStore", "Service",
+                     "Service", "ServiceAccount"]
     provider = production.one("pulumi:providers:kubernetes")
     assert json.loads(provider.inputs["kubeconfig"])["users"][0]["user"]["exec"]["args"][-3] == "acme-production"
     releases = {r.inputs["chart"]: r.inputs for r in production.of_type("kubernetes:helm.sh/v3:Release")}
@@ -374,3 +458,15 @@ def test_plain_http_beside_https_fails(judged):
     assert _failures(judge(graph)) == {"https-redirect": [
         "acme-lb-http serves plain HTTP on port 80 of acme-lb-alb, which has HTTPS: make its default action a "
         "redirect to HTTPS (301)."]}
+
+
+def test_a_node_group_that_does_not_wait_for_its_roles_policies_fails(judged):
+    judge, run = judged
+    graph = copy.deepcopy(run.resources)
+    [group] = [r for r in graph if r.type == NODE_GROUP]
+    cni = find(graph, "acme-eks-node-cni")
+    group.dependencies = [urn for urn in group.dependencies if urn != cni.urn]
+    assert _failures(judge(graph)) == {"node-role-dependencies": [
+        "EKS node group acme-eks-nodes does not depend on acme-eks-node-cni, the policies of its node role "
+        "acme-eks-node-role: add them to its depends_on, so nodes join only once the role holds them and are drained "
+        "before a destroy removes them."]}

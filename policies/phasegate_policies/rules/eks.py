@@ -1,5 +1,5 @@
-"""EKS: managed nodes hardened through their launch template (mandatory), and versions kept in standard support
-(advisory, since the extended-support price is already in the cost estimate).
+"""EKS: managed nodes hardened through their launch template and waiting for their role's policies (mandatory), and
+versions kept in standard support (advisory, since the extended-support price is already in the cost estimate).
 
 Both read the aws resources a real preview sends as pulumi-eks's children, or, where those are not in the graph
 (under the offline check's mocks), pulumi-eks's own component: never both for the same cluster or node group.
@@ -30,6 +30,8 @@ MANAGED_NODE_GROUP = "eks:index:ManagedNodeGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 CLUSTER = "aws:eks/cluster:Cluster"
 CLUSTER_COMPONENT = "eks:index:Cluster"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICIES = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicy:RolePolicy")
 
 HARDENING_SCHEMA = {"maximumHopLimit": {
     "type": "integer", "minimum": 1, "maximum": 64, "default": 2,
@@ -84,6 +86,45 @@ def _node_hardening(args: StackValidationArgs, report_violation: ReportViolation
             yield from _template_findings(group, template, view, maximum)
 
     each(view.of_type(NODE_GROUP, MANAGED_NODE_GROUP), check, report_violation, "node-hardening")
+
+
+def _waited_for(resource: Any) -> set[str]:
+    """Every resource `resource` waits for: its dependencies, theirs, and so on (the engine orders by all of them)."""
+    seen: set[str] = set()
+    pending = list(resource.dependencies or [])
+    for deps in (resource.property_dependencies or {}).values():
+        pending += list(deps or [])
+    while pending:
+        dependency = pending.pop()
+        if dependency.urn in seen:
+            continue
+        seen.add(dependency.urn)
+        pending += list(dependency.dependencies or [])
+    return seen
+
+
+def _node_role_dependencies(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """A node group that names its role waits for the role, not for the role's policy attachments (children of the
+    role are not dependencies of what uses it): nodes could try to join before they may pull images or run the CNI,
+    and on destroy the policies could go while the nodes still drain. Links follow property dependencies, which the
+    engine sends even when the role's ARN is unknown (a first preview)."""
+    view = StackView(args.resources)
+    policies = view.of_type(*ROLE_POLICIES)
+
+    def check(group: Any) -> Iterable[Finding]:
+        roles = [r for r in view.targets(group, "nodeRoleArn") if r.resource_type == ROLE]
+        if not roles:
+            return  # a role from outside this stack: nothing here to wait for
+        waited = _waited_for(group)
+        for role in roles:
+            missing = sorted(p.name for p in policies
+                             if role.urn in {t.urn for t in view.targets(p, "role")} and p.urn not in waited)
+            if missing:
+                yield (f"EKS node group {group.name} does not depend on {', '.join(missing)}, the policies of its node "
+                       f"role {role.name}: add them to its depends_on, so nodes join only once the role holds them and "
+                       f"are drained before a destroy removes them.", group.urn)
+
+    each(view.of_type(NODE_GROUP), check, report_violation, "node-role-dependencies")
 
 
 VERSION_SCHEMA = {"warnDays": {
@@ -158,6 +199,10 @@ POLICIES = [
         description="EKS managed node groups run through a launch template that requires IMDSv2 within the hop limit.",
         enforcement_level=EnforcementLevel.MANDATORY, validate=_node_hardening,
         config_schema=PolicyConfigSchema(properties=HARDENING_SCHEMA)),
+    StackValidationPolicy(
+        name="node-role-dependencies",
+        description="EKS managed node groups depend on every policy attachment and inline policy of their node role.",
+        enforcement_level=EnforcementLevel.MANDATORY, validate=_node_role_dependencies),
     StackValidationPolicy(
         name="eks-version-support",
         description="EKS clusters stay in standard support: warns on the EXTENDED upgrade policy and before a version's "
