@@ -51,10 +51,16 @@ class Bucket:
 
 @dataclass(frozen=True)
 class TargetGroupEndpoint:
-    """A service's target group: ECS registers the tasks in it, autoscaling counts its requests."""
+    """A service's target group: ECS registers the tasks in it, autoscaling counts its requests.
+
+    `forwarded_by`: the listener or listener rule that sends it traffic. ECS refuses a service whose target group
+    is not yet associated with a load balancer ("The target group ... does not have an associated load balancer",
+    CreateService, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html: "the target
+    group ... must be associated with a load balancer"), so a service waits for it."""
 
     arn: pulumi.Input[str]
     arn_suffix: pulumi.Input[str]
+    forwarded_by: tuple[pulumi.Resource, ...]
 
 
 class IngressTargets(Protocol):

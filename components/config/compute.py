@@ -161,10 +161,23 @@ class LambdaCompute(Section):
         "Function memory (and with it CPU); default: each service's memoryMb."))
     timeout_seconds: Int = Field(20, ge=1, le=29, description=(
         "Function timeout; an HTTP API waits at most 30 s for its integration, so at most 29."))
-    reserved_concurrency: Int = Field(10, ge=1, le=1000, description=(
-        "The cost guard: the most copies of each function that may run at once (reserved concurrency)."))
-    throttle_rate_per_second: Int = Field(50, ge=1, le=10000, description="API Gateway's steady request rate limit.")
-    throttle_burst: Int = Field(100, ge=1, le=5000, description="API Gateway's burst limit.")
+    # The cost guard is the HTTP API stage's throttling, which works in every account ("Throttle requests to your HTTP
+    # APIs", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html; the bounds are the
+    # account's default Regional quota, https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+    # A reservation is refused where the account's concurrency quota is small: Lambda keeps at least 100 concurrent
+    # executions unreserved (https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html), and new
+    # accounts often start at 10.
+    reserved_concurrency: Optional[Int] = Field(None, ge=1, le=1000, description=(
+        "Opt-in: the most copies of each function that may run at once (reserved concurrency). Lambda refuses a "
+        "reservation that leaves fewer than 100 concurrent executions unreserved in the account's Region, and new "
+        "accounts often have a quota of only 10, so raise the quota (Service Quotas) before setting this. Default: "
+        "none; API Gateway's throttling is the cost guard."))
+    throttle_rate_per_second: Int = Field(50, ge=1, le=10000, description=(
+        "The cost guard: API Gateway's steady request rate limit for every route (requests a second; the account's "
+        "default Regional limit is 10,000). Requests above it get 429 Too Many Requests."))
+    throttle_burst: Int = Field(100, ge=1, le=5000, description=(
+        "API Gateway's burst limit for every route: requests served at once before throttling (the account's default "
+        "Regional burst is 5,000)."))
     log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for function and API "
                                                                  "access logs.")
 

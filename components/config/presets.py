@@ -24,12 +24,13 @@ COMPUTE_PRESETS: dict[Phase, dict[str, dict[str, Any]]] = {
         "compose": {"instanceType": "t3.small", "rootVolumeGb": 30, "logRetentionDays": 14},
         # The lean alternatives (reference plans 002 and 003): no servers at all.
         "fargate": {"maxTasksPerService": 2},
-        "lambda": {"reservedConcurrency": 5},
+        # The HTTP API's throttling is the cost guard (no reserved concurrency: new accounts cannot reserve any).
+        "lambda": {"throttleRatePerSecond": 50, "throttleBurst": 100},
     },
     Phase.GROWTH: {
         "k3s": {"serverInstanceType": "t3.small", "agentInstanceType": "t3.small", "agentCount": 1},
         "fargate": {"maxTasksPerService": 4},
-        "lambda": {"reservedConcurrency": 20},
+        "lambda": {"throttleRatePerSecond": 200, "throttleBurst": 400},
     },
     Phase.PRODUCTION: {
         "eks": {"minNodes": 3, "desiredNodes": 3, "maxNodes": 6},

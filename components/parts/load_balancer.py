@@ -110,6 +110,7 @@ class LoadBalancer(pulumi.ComponentResource):
                                   default_actions=forward, tags=args.tags(f"{name}-http"),
                                   opts=pulumi.ResourceOptions(parent=self.alb))
             self.url = self.alb.dns_name.apply(lambda dns: f"http://{dns}")
+        self._forwarded_by = {svc: serving for svc, group in self.service_target_groups.items() if group is default}
         self._path_rules(name, args, serving)
 
         self.dns_name = self.alb.dns_name
@@ -146,7 +147,7 @@ class LoadBalancer(pulumi.ComponentResource):
         routed = [svc for svc in args.services if self.service_target_groups[svc.name] is not self.target_group]
         for priority, svc in enumerate(sorted(routed, key=lambda s: -len(s.path_prefix)), start=10):
             prefix = svc.path_prefix.rstrip("/")
-            lb.ListenerRule(
+            self._forwarded_by[svc.name] = lb.ListenerRule(
                 f"{name}-route-{svc.name}", listener_arn=listener.arn, priority=priority,
                 conditions=[lb.ListenerRuleConditionArgs(path_pattern=lb.ListenerRuleConditionPathPatternArgs(
                     values=[prefix, f"{prefix}/*"]))],
@@ -171,7 +172,8 @@ class LoadBalancer(pulumi.ComponentResource):
     def service_target_group(self, service: str) -> TargetGroupEndpoint:
         """Where a service's tasks register (load balancers built for `services` only)."""
         group = self.service_target_groups[service]
-        return TargetGroupEndpoint(arn=group.arn, arn_suffix=group.arn_suffix)
+        return TargetGroupEndpoint(arn=group.arn, arn_suffix=group.arn_suffix,
+                                   forwarded_by=(self._forwarded_by[service],))
 
     def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
         """The 5xx rate, and unhealthy targets: of the nodes, or of each service's target group."""

@@ -126,3 +126,49 @@ def api_route_keys(app: App) -> dict[str, list[str]]:
         prefix = svc.path_prefix.rstrip("/")
         routes[svc.name] = ["$default"] if not prefix else [f"ANY {prefix}", f"ANY {prefix}/{{proxy+}}"]
     return routes
+
+
+# The variable the recycle workflow sets: any change to a function's configuration makes Lambda provision new
+# execution environments for it (UpdateFunctionConfiguration), so the next cold starts read the rotated password.
+ROTATED_AT = "PHASEGATE_DB_SECRET_ROTATED_AT"
+# While a function is being updated (a `pulumi up`, another recycle), Lambda refuses a second update
+# (ResourceConflictException), and a RevisionId that no longer matches is refused too (PreconditionFailedException);
+# Step Functions names SDK errors `<Service>.<Exception>`
+# (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
+CONFLICTS = ["Lambda.ResourceConflictException", "Lambda.PreconditionFailedException"]
+TRANSIENT = [{"ErrorEquals": ["Lambda.TooManyRequestsException", "Lambda.ServiceException"], "IntervalSeconds": 5,
+              "MaxAttempts": 3, "BackoffRate": 2}]
+
+
+def recycle_definition(functions: list[str], secret_arn: str) -> str:
+    """A workflow that, for a rotation of the database's secret, sets ROTATED_AT on each function.
+
+    UpdateFunctionConfiguration's `Environment` is the function's whole environment, not a patch
+    (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html), so each branch reads the
+    current variables and revision, merges the one variable in (States.JsonMerge, shallow;
+    https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html) and writes them back only if
+    nothing changed in between (RevisionId); on a conflict it waits and reads again, within the workflow's timeout."""
+    def branch(index: int, function: str) -> dict:
+        read, write, wait = f"Read{index}", f"Write{index}", f"Wait{index}"
+        return {"StartAt": read, "States": {
+            read: {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:lambda:getFunctionConfiguration",
+                   "Parameters": {"FunctionName": function},
+                   "ResultSelector": {"Variables.$": "$.Environment.Variables", "RevisionId.$": "$.RevisionId"},
+                   "ResultPath": "$.current", "Retry": TRANSIENT, "Next": write},
+            write: {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:lambda:updateFunctionConfiguration",
+                    "Parameters": {"FunctionName": function, "RevisionId.$": "$.current.RevisionId", "Environment": {
+                        "Variables.$": "States.JsonMerge($.current.Variables, $.stamp, false)"}},
+                    "Retry": TRANSIENT, "Catch": [{"ErrorEquals": CONFLICTS, "ResultPath": "$.conflict", "Next": wait}],
+                    "ResultPath": None, "End": True},
+            wait: {"Type": "Wait", "Seconds": 15, "Next": read}}}
+
+    return json.dumps({
+        "Comment": "Recycle the functions' execution environments so they read the rotated database password",
+        "TimeoutSeconds": 900, "StartAt": "ThisDatabase", "States": {
+            "ThisDatabase": {"Type": "Choice", "Default": "OtherSecret", "Choices": [{
+                "Variable": "$.detail.additionalEventData.SecretId", "StringEquals": secret_arn, "Next": "Stamp"}]},
+            "OtherSecret": {"Type": "Succeed"},
+            "Stamp": {"Type": "Pass", "Parameters": {f"{ROTATED_AT}.$": "$$.Execution.StartTime"},
+                      "ResultPath": "$.stamp", "Next": "Recycle"},
+            "Recycle": {"Type": "Parallel", "End": True,
+                        "Branches": [branch(index, fn) for index, fn in enumerate(functions)]}}})

@@ -10,6 +10,9 @@
   service (tasks are replaced one by one behind the load balancer; no code, no Lambda).
 - Operations: FARGATE and FARGATE_SPOT in the configured mix, a deployment circuit breaker that rolls back,
   target tracking on CPU and on requests per task, log groups with a retention, Container Insights optional.
+- Order: every service waits for its cluster's capacity provider association (a strategy may name only providers
+  already associated with the cluster) and for its roles' policies (children of the roles, so no dependency by
+  themselves); on destroy the services go first. Platform LATEST: ARM64 on FARGATE_SPOT needs 1.4.0 or later.
 """
 
 from __future__ import annotations
@@ -85,6 +88,24 @@ ROTATION_PATTERN = json.dumps({"source": ["aws.secretsmanager"], "detail-type": 
                                           "eventName": ["RotationSucceeded"]}})
 
 
+def start_on_rotation(name: str, workflow: sfn.StateMachine, what: str, which: str, args: RuntimeArgs,
+                      parent: pulumi.Resource) -> cloudwatch.EventRule:
+    """An EventBridge rule on every secret rotation that starts `workflow` (which keeps only its database's)."""
+    rule = cloudwatch.EventRule(
+        f"{name}-on-rotation", description=f"The database password rotated: {what}", event_pattern=ROTATION_PATTERN,
+        tags=args.tags(f"{name}-on-rotation"), opts=pulumi.ResourceOptions(parent=parent))
+    events_role = iam.Role(f"{name}-events-role", assume_role_policy=trust("events.amazonaws.com"),
+                           description=f"EventBridge: start {which}",
+                           tags=args.tags(f"{name}-events-role"), opts=pulumi.ResourceOptions(parent=rule))
+    iam.RolePolicy(f"{name}-events-start", role=events_role.id, policy=workflow.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "states:StartExecution", "Resource": arn}]})),
+        opts=pulumi.ResourceOptions(parent=events_role))
+    cloudwatch.EventTarget(f"{name}-on-rotation-target", rule=rule.name, arn=workflow.arn, role_arn=events_role.arn,
+                           opts=pulumi.ResourceOptions(parent=rule))
+    return rule
+
+
 def service_facts(args: RuntimeArgs, parent: pulumi.Resource) -> pulumi.Output[ServiceFacts]:
     """Where the database, cache and bucket are, once deployed, for a serverless runtime's services."""
     account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
@@ -105,7 +126,10 @@ class FargateServices(pulumi.ComponentResource):
             f"{name}-cluster", settings=[ecs.ClusterSettingArgs(
                 name="containerInsights", value="enabled" if cfg.container_insights else "disabled")],
             tags=args.tags(f"{name}-cluster"), opts=child)
-        ecs.ClusterCapacityProviders(
+        # A service's strategy may name only providers already associated with its cluster (ECS API reference,
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html), so every
+        # service waits for this association (and, on destroy, goes first).
+        self.capacity = ecs.ClusterCapacityProviders(
             f"{name}-capacity", cluster_name=self.cluster.name, capacity_providers=["FARGATE", "FARGATE_SPOT"],
             opts=pulumi.ResourceOptions(parent=self.cluster))
 
@@ -114,17 +138,21 @@ class FargateServices(pulumi.ComponentResource):
         execution = iam.Role(f"{name}-execution-role", assume_role_policy=trust("ecs-tasks.amazonaws.com"),
                              description="ECS: pull images, write logs, inject the services' secrets",
                              tags=args.tags(f"{name}-execution-role"), opts=child)
-        iam.RolePolicyAttachment(f"{name}-execution", role=execution.name, policy_arn=EXECUTION_POLICY,
-                                 opts=pulumi.ResourceOptions(parent=execution))
-        iam.RolePolicy(f"{name}-execution-secrets", role=execution.id,
-                       policy=facts.apply(lambda f: secrets_policy(f, app_secrets)),
-                       opts=pulumi.ResourceOptions(parent=execution))
+        # The roles' policies are children of the roles, and a child of a custom resource is no dependency: the
+        # services name them (`_permissions`), so no task starts before it may pull, log and read its secrets.
+        self._permissions: list[pulumi.Resource] = [
+            iam.RolePolicyAttachment(f"{name}-execution", role=execution.name, policy_arn=EXECUTION_POLICY,
+                                     opts=pulumi.ResourceOptions(parent=execution)),
+            iam.RolePolicy(f"{name}-execution-secrets", role=execution.id,
+                           policy=facts.apply(lambda f: secrets_policy(f, app_secrets)),
+                           opts=pulumi.ResourceOptions(parent=execution))]
         task_role = iam.Role(f"{name}-task-role", assume_role_policy=trust("ecs-tasks.amazonaws.com"),
                              description="The app's tasks: the assets bucket", tags=args.tags(f"{name}-task-role"),
                              opts=child)
-        iam.RolePolicy(f"{name}-task-assets", role=task_role.id,
-                       policy=pulumi.Output.from_input(args.bucket.arn).apply(read_write_policy),
-                       opts=pulumi.ResourceOptions(parent=task_role))
+        self._permissions.append(iam.RolePolicy(
+            f"{name}-task-assets", role=task_role.id,
+            policy=pulumi.Output.from_input(args.bucket.arn).apply(read_write_policy),
+            opts=pulumi.ResourceOptions(parent=task_role)))
 
         self.services = {svc.name: self._service(name, svc, args, cfg, facts, execution, task_role)
                          for svc in args.app.services}
@@ -165,7 +193,8 @@ class FargateServices(pulumi.ComponentResource):
             propagate_tags="SERVICE", enable_ecs_managed_tags=True,
             # Autoscaling owns the running count once the service exists.
             tags=args.tags(f"{key}-service"),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCount"]))
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCount"],
+                                        depends_on=[self.capacity, *self._permissions, *target.forwarded_by]))
         self._autoscaling(key, svc, cfg, service, target.arn_suffix, args)
         return service
 
@@ -211,19 +240,7 @@ class FargateServices(pulumi.ComponentResource):
                                          secret=args.database.secret_arn).apply(
                 lambda v: restart_definition(v["cluster"], v["names"], v["secret"])),
             tags=args.tags(f"{name}-restart"), opts=pulumi.ResourceOptions(parent=self))
-        rule = cloudwatch.EventRule(
-            f"{name}-on-rotation", description="The database password rotated: replace the tasks",
-            event_pattern=ROTATION_PATTERN,
-            tags=args.tags(f"{name}-on-rotation"), opts=pulumi.ResourceOptions(parent=self))
-        events_role = iam.Role(f"{name}-events-role", assume_role_policy=trust("events.amazonaws.com"),
-                               description="EventBridge: start the restart workflow",
-                               tags=args.tags(f"{name}-events-role"), opts=pulumi.ResourceOptions(parent=rule))
-        iam.RolePolicy(f"{name}-events-start", role=events_role.id, policy=workflow.arn.apply(lambda arn: json.dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "states:StartExecution", "Resource": arn}]})),
-            opts=pulumi.ResourceOptions(parent=events_role))
-        cloudwatch.EventTarget(f"{name}-on-rotation-target", rule=rule.name, arn=workflow.arn, role_arn=events_role.arn,
-                               opts=pulumi.ResourceOptions(parent=rule))
+        start_on_rotation(name, workflow, "replace the tasks", "the restart workflow", args, self)
 
     def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
         """Per service: CPU and memory of its tasks (ECS publishes both per service without Container Insights)."""

@@ -3,12 +3,23 @@
 - The function runs the service's own image (from ECR: Lambda runs no other registry), which listens on its port
   as usual; the Lambda Web Adapter convention (`AWS_LWA_PORT`, `AWS_LWA_READINESS_CHECK_PATH`) turns invocations
   into HTTP requests, so the same image runs on every runtime.
-- Reserved concurrency caps each function: the cost guard, and what the ceiling assumes. API Gateway throttles
-  before that.
+- The cost guard is the HTTP API stage's throttling (`throttleRatePerSecond`, `throttleBurst` on every route; above
+  them clients get 429): it works in every account. Reserved concurrency is an opt-in (`reservedConcurrency`): Lambda
+  refuses a reservation that leaves fewer than 100 concurrent executions unreserved (PutFunctionConcurrency), and a
+  new account's quota is often 10, so by default nothing is reserved.
 - The function sits in the VPC's private subnets because the app always has a database: it reaches RDS (and the
   cache) through the app's security group, and Secrets Manager through the stack's egress. Secrets stay in
   Secrets Manager: the function gets their ARNs (`DATABASE_SECRET_ARN`, `<NAME>_SECRET_ARN`) and its role may read
   exactly those.
+- Rotation: RDS rotates its managed password every 7 days, and the app reads the secret itself (phasegate cannot change
+  its code), typically once per execution environment. The same EventBridge rule as Fargate's starts a Step Functions
+  workflow that sets one variable on each function (read, merged, written back: UpdateFunctionConfiguration replaces
+  the whole environment), and Lambda replaces the functions' execution environments, whose cold starts read the new
+  password. The event comes from CloudTrail and is delivered on a best-effort basis, so the app should still, on a
+  database authentication failure, re-read the secret and reconnect. The workflow's history shows the functions'
+  variables (never secret values: the pack refuses those).
+- Every function waits for its role's policies (children of the role, so no dependency by themselves): a function
+  in a VPC is created only with permission to create its network interfaces, and on destroy it goes first.
 - `app.domain` gives the API a custom domain with a DNS-validated certificate and an alias record.
 """
 
@@ -22,6 +33,7 @@ import pulumi_aws.apigatewayv2 as apigatewayv2
 import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.iam as iam
 import pulumi_aws.lambda_ as lambda_
+import pulumi_aws.sfn as sfn
 
 from ..config.compute import LambdaCompute
 from ..config.models import Alerts as AlertsConfig, Service
@@ -29,8 +41,8 @@ from ..parts.assets import read_write_policy
 from ..parts.certificates import alias_record, validated_certificate
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import ABOVE, AlarmSpec, Metric
-from ..render.serverless import ServiceFacts, api_route_keys, lambda_environment
-from .fargate import secrets_policy, service_facts, trust
+from ..render.serverless import ServiceFacts, api_route_keys, lambda_environment, recycle_definition
+from .fargate import secrets_policy, service_facts, start_on_rotation, trust
 from .registry import RUNTIMES, Runtime, RuntimeArgs, known_where_possible, stand_in_endpoints
 
 LAMBDA_POLICIES = {
@@ -72,14 +84,17 @@ class LambdaFunctions(pulumi.ComponentResource):
         role = iam.Role(f"{name}-role", assume_role_policy=trust("lambda.amazonaws.com"),
                         description="The app's functions: logs, VPC networking, their secrets and the assets bucket",
                         tags=args.tags(f"{name}-role"), opts=child)
-        for key, arn in LAMBDA_POLICIES.items():
+        self._permissions: list[pulumi.Resource] = [
             iam.RolePolicyAttachment(f"{name}-{key}", role=role.name, policy_arn=arn,
                                      opts=pulumi.ResourceOptions(parent=role))
-        iam.RolePolicy(f"{name}-secrets", role=role.id, policy=facts.apply(lambda f: secrets_policy(f, app_secrets)),
-                       opts=pulumi.ResourceOptions(parent=role))
-        iam.RolePolicy(f"{name}-assets", role=role.id,
-                       policy=pulumi.Output.from_input(args.bucket.arn).apply(read_write_policy),
-                       opts=pulumi.ResourceOptions(parent=role))
+            for key, arn in LAMBDA_POLICIES.items()]
+        self._permissions += [
+            iam.RolePolicy(f"{name}-secrets", role=role.id,
+                           policy=facts.apply(lambda f: secrets_policy(f, app_secrets)),
+                           opts=pulumi.ResourceOptions(parent=role)),
+            iam.RolePolicy(f"{name}-assets", role=role.id,
+                           policy=pulumi.Output.from_input(args.bucket.arn).apply(read_write_policy),
+                           opts=pulumi.ResourceOptions(parent=role))]
 
         access_logs = cloudwatch.LogGroup(f"{name}-api-logs", name=f"/phasegate/{args.app.name}/{args.stack}/api",
                                           retention_in_days=cfg.log_retention_days,
@@ -100,6 +115,7 @@ class LambdaFunctions(pulumi.ComponentResource):
         routes = api_route_keys(args.app)
         self.functions = {svc.name: self._function(name, svc, args, cfg, facts, role, routes[svc.name])
                           for svc in args.app.services if svc.public}
+        self._recycle_on_rotation(name, args)
         self.url = self._domain(name, args) if args.app.domain else self.api.api_endpoint
         self.outputs = {"apiEndpoint": self.api.api_endpoint,
                         "functionNames": [f.name for f in self.functions.values()]}
@@ -120,7 +136,8 @@ class LambdaFunctions(pulumi.ComponentResource):
                                                      security_group_ids=[args.security_group_id]),
             environment=lambda_.FunctionEnvironmentArgs(variables=per_variable(facts, svc, args)),
             logging_config=lambda_.FunctionLoggingConfigArgs(log_format="Text", log_group=logs.name),
-            tags=args.tags(f"{key}-function"), opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]))
+            tags=args.tags(f"{key}-function"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs, *self._permissions]))
         integration = apigatewayv2.Integration(
             f"{key}-integration", api_id=self.api.id, integration_type="AWS_PROXY",
             integration_uri=function.arn, payload_format_version="2.0",
@@ -136,6 +153,27 @@ class LambdaFunctions(pulumi.ComponentResource):
                            source_arn=self.api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
                            opts=pulumi.ResourceOptions(parent=function))
         return function
+
+    def _recycle_on_rotation(self, name: str, args: RuntimeArgs) -> None:
+        """After a rotation of the database's secret, new execution environments for every function."""
+        functions = list(self.functions.values())
+        workflow_role = iam.Role(f"{name}-recycle-role", assume_role_policy=trust("states.amazonaws.com"),
+                                 description="Step Functions: recycle the functions after a password rotation",
+                                 tags=args.tags(f"{name}-recycle-role"), opts=pulumi.ResourceOptions(parent=self))
+        # Exactly these functions, by their unqualified ARNs (what a request naming the function is authorized on).
+        iam.RolePolicy(f"{name}-recycle-lambda", role=workflow_role.id,
+                       policy=pulumi.Output.all(*[f.arn for f in functions]).apply(lambda arns: json.dumps({
+                           "Version": "2012-10-17", "Statement": [{
+                               "Effect": "Allow",
+                               "Action": ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"],
+                               "Resource": list(arns)}]})),
+                       opts=pulumi.ResourceOptions(parent=workflow_role))
+        workflow = sfn.StateMachine(
+            f"{name}-recycle", role_arn=workflow_role.arn, type="STANDARD",
+            definition=pulumi.Output.all(names=[f.name for f in functions], secret=args.database.secret_arn).apply(
+                lambda v: recycle_definition(v["names"], v["secret"])),
+            tags=args.tags(f"{name}-recycle"), opts=pulumi.ResourceOptions(parent=self))
+        start_on_rotation(name, workflow, "recycle the functions", "the recycle workflow", args, self)
 
     def _domain(self, name: str, args: RuntimeArgs) -> pulumi.Output[str]:
         served = validated_certificate(name, args.app.domain, args.app.zone_name, args.tags, self)
@@ -158,7 +196,8 @@ class LambdaFunctions(pulumi.ComponentResource):
             specs += [
                 AlarmSpec(f"svc-{svc_name}-errors", f"Function {svc_name} returned errors", ABOVE, 0,
                           Metric("AWS/Lambda", "Errors", dims, "Sum"), treat_missing_data="notBreaching"),
-                AlarmSpec(f"svc-{svc_name}-throttles", f"Function {svc_name} was throttled (its concurrency cap)", ABOVE, 0,
+                AlarmSpec(f"svc-{svc_name}-throttles",
+                          f"Function {svc_name} was throttled (its reserved or the account's concurrency)", ABOVE, 0,
                           Metric("AWS/Lambda", "Throttles", dims, "Sum"), treat_missing_data="notBreaching"),
                 AlarmSpec(f"svc-{svc_name}-duration-p95", f"Function {svc_name}: p95 duration above 80% of its timeout",
                           ABOVE, self._timeout_ms * 0.8,

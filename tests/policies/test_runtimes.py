@@ -82,6 +82,7 @@ def fargate(mode, graph, *, subnets=("acme-net-private-0", "acme-net-private-1")
         "deploymentCircuitBreaker": {"enable": True, "rollback": True}, "tags": TAGS})
     service.property_dependencies.update(cluster=[cluster.urn], taskDefinition=[task.urn],
                                          networkConfiguration=[n.urn for n in nets] + [group.urn])
+    service.dependencies = [providers.urn]  # its strategy names providers the association must have added first
     target = extra_resource("aws:appautoscaling/target:Target", "acme-web-scaling", {
         "serviceNamespace": "ecs", "scalableDimension": "ecs:service:DesiredCount", "minCapacity": 1,
         "maxCapacity": 3, "resourceId": known_or_unknown(mode, "service/acme/acme-web"), "tags": TAGS})

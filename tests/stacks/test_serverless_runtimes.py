@@ -103,6 +103,33 @@ def test_a_password_rotation_replaces_the_tasks(lean):
     assert all(c["Parameters"]["ForceNewDeployment"] is True for c in calls) and len(calls) == 2
 
 
+def test_every_service_waits_for_its_clusters_capacity_providers_and_its_roles_policies(lean):
+    """CreateService refuses a strategy naming a provider not yet associated with the cluster
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html), and tasks need
+    their roles' policies (children of the roles, so no dependency unless named)."""
+    association = lean.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
+    policies = {r.urn for r in lean.resources if r.name in (
+        "precedentum-ecs-execution", "precedentum-ecs-execution-secrets", "precedentum-ecs-task-assets")}
+    assert len(policies) == 3
+    for service in lean.of_type(SERVICE):
+        assert association.urn in service.dependencies and policies <= set(service.dependencies), service.name
+        assert service.inputs["platformVersion"] == "LATEST"  # ARM64 on FARGATE_SPOT needs 1.4.0 or later
+
+
+def test_every_service_waits_for_the_listener_or_rule_that_forwards_to_its_target_group(lean):
+    """ECS refuses a service whose target group has no load balancer yet ("The target group ... does not have an
+    associated load balancer"; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html)."""
+    by_urn = lean.by_urn()
+    for service in lean.of_type(SERVICE):
+        [group_arn] = [lb["targetGroupArn"] for lb in service.inputs["loadBalancers"]]
+        forwarders = [by_urn[urn] for urn in service.dependencies
+                      if by_urn[urn].type in ("aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule")]
+        assert forwarders, service.name
+        forwarded = [a.get("targetGroupArn") for f in forwarders
+                     for a in f.inputs.get("defaultActions", []) + f.inputs.get("actions", [])]
+        assert group_arn in forwarded, service.name
+
+
 def test_tasks_admit_only_the_load_balancer_on_their_ports(lean):
     ingress = [r.inputs for r in lean.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                if r.name.startswith("precedentum-lb-into-nodes")]
@@ -112,10 +139,12 @@ def test_tasks_admit_only_the_load_balancer_on_their_ports(lean):
 
 # --- lambda ----------------------------------------------------------------------------------------------------
 
-def test_the_function_is_private_capped_and_behind_the_api(serverless):
+def test_the_function_is_private_and_behind_the_api_whose_throttling_is_the_cost_guard(serverless):
     function = serverless.one(FUNCTION).inputs
-    assert (function["packageType"], function["architectures"], function["reservedConcurrentExecutions"]) == (
-        "Image", ["arm64"], 5)
+    assert (function["packageType"], function["architectures"]) == ("Image", ["arm64"])
+    # No reservation by default: Lambda keeps 100 concurrent executions unreserved, more than a new account's quota
+    # (https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html).
+    assert "reservedConcurrentExecutions" not in function
     assert set(function["vpcConfig"]["subnetIds"]) == private_subnets(serverless)
     assert function["imageUri"].startswith("123456789012.dkr.ecr.us-east-1.amazonaws.com/")
     permission = serverless.one("aws:lambda/permission:Permission").inputs
@@ -124,7 +153,87 @@ def test_the_function_is_private_capped_and_behind_the_api(serverless):
     assert permission["sourceArn"] == f"{api.outputs['executionArn']}/*/*"
     assert [r.inputs["routeKey"] for r in serverless.of_type("aws:apigatewayv2/route:Route")] == ["$default"]
     stage = serverless.one("aws:apigatewayv2/stage:Stage").inputs
-    assert stage["accessLogSettings"]["destinationArn"] and stage["defaultRouteSettings"]["throttlingRateLimit"] == 50
+    assert stage["accessLogSettings"]["destinationArn"]
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+    assert (stage["defaultRouteSettings"]["throttlingRateLimit"], stage["defaultRouteSettings"]["throttlingBurstLimit"]) \
+        == (50, 100)
+
+
+def test_reserved_concurrency_is_an_opt_in_no_preset_sets():
+    from components.config.compute import LambdaCompute
+    from components.config.presets import COMPUTE_PRESETS
+
+    assert LambdaCompute.model_fields["reserved_concurrency"].default is None
+    # The limit is in the key's description (the generated config reference shows it).
+    assert "fewer than 100 concurrent executions unreserved" in LambdaCompute.model_fields[
+        "reserved_concurrency"].description
+    assert not any("reservedConcurrency" in runtimes.get("lambda", {}) for runtimes in COMPUTE_PRESETS.values())
+    values = stack_values("serverless")
+    values["phasegate:compute"]["reservedConcurrency"] = 5
+    assert run_with("serverless", values).one(FUNCTION).inputs["reservedConcurrentExecutions"] == 5
+
+
+def test_the_function_waits_for_its_roles_policies(serverless):
+    """A function in a VPC is created only if its role may create network interfaces: the policy attachments are the
+    role's children, which are no dependency unless named."""
+    policies = {r.urn for r in serverless.resources if r.name in (
+        "jobdock-lambda-logs", "jobdock-lambda-vpc", "jobdock-lambda-secrets", "jobdock-lambda-assets")}
+    assert len(policies) == 4 and policies <= set(serverless.one(FUNCTION).dependencies)
+
+
+def test_a_password_rotation_recycles_the_functions(serverless):
+    function = serverless.one(FUNCTION)
+    rule = serverless.one("aws:cloudwatch/eventRule:EventRule")
+    pattern = json.loads(rule.inputs["eventPattern"])  # known at a first preview: no output in it
+    assert pattern == {"source": ["aws.secretsmanager"], "detail-type": ["AWS Service Event via CloudTrail"],
+                       "detail": {"eventSource": ["secretsmanager.amazonaws.com"], "eventName": ["RotationSucceeded"]}}
+    workflow = serverless.one("aws:sfn/stateMachine:StateMachine")
+    target = serverless.one("aws:cloudwatch/eventTarget:EventTarget")
+    roles = {r.name: r for r in serverless.of_type("aws:iam/role:Role")}
+    assert target.parent == rule.urn  # the mocks give a rule no name to show in `rule`
+    assert (target.inputs["arn"], target.inputs["roleArn"]) == (
+        workflow.outputs["arn"], roles["jobdock-lambda-events-role"].outputs["arn"])
+    policies = {p.name: json.loads(p.inputs["policy"]) for p in serverless.of_type("aws:iam/rolePolicy:RolePolicy")}
+    assert policies["jobdock-lambda-events-start"]["Statement"] == [
+        {"Effect": "Allow", "Action": "states:StartExecution", "Resource": workflow.outputs["arn"]}]
+    # The workflow's role may read and update exactly the functions, by their ARNs.
+    assert workflow.inputs["roleArn"] == roles["jobdock-lambda-recycle-role"].outputs["arn"]
+    assert policies["jobdock-lambda-recycle-lambda"]["Statement"] == [{
+        "Effect": "Allow", "Action": ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"],
+        "Resource": [function.outputs["arn"]]}]
+    states = json.loads(workflow.inputs["definition"])["States"]
+    [choice] = states["ThisDatabase"]["Choices"]
+    assert (choice["Variable"], choice["StringEquals"]) == (
+        "$.detail.additionalEventData.SecretId", serverless.outputs["databaseSecretArn"])
+    [branch] = states["Recycle"]["Branches"]
+    calls = {state["Resource"]: state for state in branch["States"].values() if state["Type"] == "Task"}
+    read = calls["arn:aws:states:::aws-sdk:lambda:getFunctionConfiguration"]
+    write = calls["arn:aws:states:::aws-sdk:lambda:updateFunctionConfiguration"]
+    assert read["Parameters"] == {"FunctionName": function.outputs["name"]}
+    assert write["Parameters"]["FunctionName"] == function.outputs["name"]
+
+
+def test_the_recycle_keeps_every_variable_and_writes_only_over_what_it_read():
+    """UpdateFunctionConfiguration's Environment replaces the whole environment
+    (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html): the workflow writes back the
+    variables it read merged with its one variable (States.JsonMerge, shallow), and only at the revision it read."""
+    from components.render.serverless import ROTATED_AT, recycle_definition
+
+    definition = json.loads(recycle_definition(["fn-a", "fn-b"], "arn:secret"))
+    assert definition["TimeoutSeconds"] <= 900  # a conflict loop cannot run on
+    stamp = definition["States"]["Stamp"]
+    assert stamp["Parameters"] == {f"{ROTATED_AT}.$": "$$.Execution.StartTime"} and stamp["ResultPath"] == "$.stamp"
+    for function, branch in zip(["fn-a", "fn-b"], definition["States"]["Recycle"]["Branches"]):
+        read = branch["States"][branch["StartAt"]]
+        assert read["ResultSelector"] == {"Variables.$": "$.Environment.Variables", "RevisionId.$": "$.RevisionId"}
+        write = branch["States"][read["Next"]]
+        assert write["Parameters"] == {
+            "FunctionName": function, "RevisionId.$": "$.current.RevisionId",
+            "Environment": {"Variables.$": "States.JsonMerge($.current.Variables, $.stamp, false)"}}
+        # A conflicting update (Lambda busy, or the revision moved) waits and reads again.
+        [catch] = write["Catch"]
+        assert set(catch["ErrorEquals"]) == {"Lambda.ResourceConflictException", "Lambda.PreconditionFailedException"}
+        assert branch["States"][catch["Next"]]["Next"] == branch["StartAt"]
 
 
 def test_the_function_gets_secret_arns_never_secret_values(serverless):
@@ -197,6 +306,19 @@ def test_a_waf_cannot_protect_an_http_api():
         "runtime has no load balancer to put it on: set enabled: false, or use the fargate runtime"]
 
 
+def test_the_throttle_stays_within_the_accounts_default_quota_and_a_reservation_is_at_least_one():
+    """API Gateway's default Regional quota is 10,000 requests a second with a burst of 5,000
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html); a reservation of 0 stops the function."""
+    def out_of_bounds(values):
+        values["phasegate:compute"].update(throttleRatePerSecond=20000, throttleBurst=6000, reservedConcurrency=0)
+    assert refused("serverless", out_of_bounds) == [
+        "Pulumi.serverless.yaml: phasegate:compute.reservedConcurrency: Input should be greater than or equal to 1 "
+        "(got 0)",
+        "Pulumi.serverless.yaml: phasegate:compute.throttleRatePerSecond: Input should be less than or equal to 10000 "
+        "(got 20000)",
+        "Pulumi.serverless.yaml: phasegate:compute.throttleBurst: Input should be less than or equal to 5000 (got 6000)"]
+
+
 def test_lambda_does_not_run_in_production():
     def production(values):
         values["phasegate:phase"] = "production"
@@ -241,6 +363,28 @@ def judge(request):
 def test_the_shipped_examples_pass_every_mandatory_policy(judge):
     assert judge("lean", lambda graph, preview: None) == {}
     assert judge("serverless", lambda graph, preview: None) == {}
+
+
+def test_a_service_that_does_not_wait_for_the_capacity_providers_is_caught(judge):
+    def racing(graph, preview):
+        association = find(graph, "precedentum-ecs-capacity")
+        service = find(graph, "precedentum-ecs-svc-web-service")
+        service.dependencies = [urn for urn in service.dependencies if urn != association.urn]
+    assert judge("lean", racing) == {"ecs-capacity-providers-first": [
+        "ECS service precedentum-ecs-svc-web-service runs on capacity providers of its cluster but does not depend on "
+        "precedentum-ecs-capacity, which associates them: ECS refuses a strategy naming a provider not yet associated "
+        "with the cluster. Add depends_on=[precedentum-ecs-capacity] to the service."]}
+
+
+@pytest.mark.parametrize("version, refused", [("LATEST", False), ("1.4.0", False), ("1.3.0", True)])
+def test_the_lean_stacks_arm64_on_spot_is_refused_only_on_a_platform_before_1_4_0(judge, version, refused):
+    def pinned(graph, preview):
+        set_prop(find(graph, "precedentum-ecs-svc-api-service"), "platformVersion", version)
+    found = judge("lean", pinned)
+    assert found == ({"fargate-spot-arm64-platform": [
+        "ECS service precedentum-ecs-svc-api-service runs ARM64 tasks on FARGATE_SPOT with platform version 1.3.0: "
+        "FARGATE_SPOT runs ARM64 tasks only on 1.4.0 or later. Set platform_version to LATEST or at least 1.4.0."]}
+        if refused else {})
 
 
 def test_a_task_with_a_public_ip_is_caught(judge):
