@@ -22,8 +22,10 @@ POLICIES = {
     "private-subnets": "mandatory", "billing-alarms": "mandatory", "multi-az-database": "mandatory",
     "waf-protection": "mandatory", "https-redirect": "mandatory", "node-hardening": "mandatory",
     "eks-version-support": "advisory", "backups-enabled": "mandatory", "no-plaintext-secrets": "mandatory",
-    "ecr-image-hygiene": "advisory", "api-access-logging": "advisory",
-    "imdsv2-required": "advisory", "backup-retention": "advisory", "deletion-protection": "advisory",
+    "ecr-image-hygiene": "advisory", "api-access-logging": "advisory", "boot-script-no-xtrace": "mandatory",
+    "node-role-dependencies": "mandatory", "ecs-capacity-providers-first": "mandatory",
+    "fargate-spot-arm64-platform": "mandatory",
+    "imdsv2-required": "advisory", "cdn-tls-minimum": "advisory", "backup-retention": "advisory", "deletion-protection": "advisory",
     "required-tags": "advisory", "log-retention": "advisory"}
 
 
@@ -590,7 +592,7 @@ def test_policies_declare_their_config_schemas_over_grpc(mode):
     assert schemas["public-ingress"]["allowedPorts"]["default"] == [80, 443]
     assert json.loads(json.dumps(schemas["backup-retention"]))["minimumDays"]["default"] == 7
     # Every property a policy declares has a default; backups-enabled has nothing to configure.
-    assert {name for name in schemas if not schemas[name]} == {"backups-enabled", "https-redirect"}
+    assert {name for name in schemas if not schemas[name]} == {"backups-enabled", "https-redirect", "node-role-dependencies"}
     assert all("default" in spec for name in schemas for spec in schemas[name].values())
 
 
@@ -630,7 +632,7 @@ def test_policy_config_tightens_a_policy(mode, pack_config, change, policy, expe
     evaluation = check(mode, graph, pack_config=pack_config)
     reported = messages(evaluation, policy)
     if expected is None:  # every taggable resource lacks the new tag, and the level made it mandatory
-        assert len(reported) == 36 and all(m.endswith("lacks tag(s) cost-center: cost allocation and ownership "
+        assert len(reported) == 38 and all(m.endswith("lacks tag(s) cost-center: cost allocation and ownership "
                                                       "need them.") for m in reported)
         assert {v.level for v in evaluation.violations} == {"mandatory"}
     else:
