@@ -7,6 +7,8 @@ nothing but the standard library.
 
 from __future__ import annotations
 
+import re
+
 # Phases in the order a stack grows through them.
 PHASES = ("mvp", "growth", "production")
 
@@ -43,3 +45,23 @@ EKS_STANDARD_SUPPORT_ENDS = {
 # Ubuntu. A launch template that maps neither leaves instances the image's own root volume, unencrypted unless the
 # account encrypts EBS by default, and sized as the image says.
 ROOT_DEVICE_NAMES = ("/dev/xvda", "/dev/sda1")
+
+# Resources that answer the internet, so a stack with one pays data transfer out for what it serves (the pack prices it
+# from phasegate:usage.gbServedPerMonth): Elastic IPs, load balancers, and API Gateway APIs and Lambda function URLs,
+# whose responses are billed as data transfer out. By resource type, so it holds for any program's graph.
+PUBLIC_FACING = frozenset({
+    "aws:ec2/eip:Eip", "aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer",
+    "aws:apigatewayv2/api:Api", "aws:lambda/functionUrl:FunctionUrl",
+})
+
+
+# Graviton (arm64) instance families: the first generation a1, and every family whose generation digit is followed by
+# "g" (t4g, m6gd, c6gn, x2gd, im4gn, is4gen, g5g, hpc7g...), as the EC2 instance type naming conventions page states
+# (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html: "g: AWS Graviton processors").
+_GRAVITON_FAMILY = re.compile(r"a1|[a-z]+[0-9]+g[a-z-]*")
+
+
+def is_graviton(instance_type: str) -> bool:
+    """True for an EC2 instance type on Graviton: it runs arm64 images only (AMIs, node groups, NAT instances)."""
+    family = instance_type.split(".")[0]
+    return _GRAVITON_FAMILY.fullmatch(family) is not None

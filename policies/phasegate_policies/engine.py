@@ -55,10 +55,6 @@ class Unknown:
 UNKNOWN = Unknown()
 
 
-def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN
-
-
 def plain(value: Any) -> Any:
     """Props (a pulumi_policy proxy, or plain data) as plain dicts and lists, with `UNKNOWN` for unknowns."""
     try:

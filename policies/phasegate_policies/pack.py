@@ -5,12 +5,14 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from .guard import guarded
-from .rules import billing, boot, cost, ecs, eks, encryption, hygiene, network, production, workloads
+from .rules import (billing, boot, cost, ecs, eks, encryption, hygiene, private_subnets, production, public_ingress,
+                    workloads)
 
 PACK_NAME = "phasegate"
 PACK_DESCRIPTION = ("phasegate guardrails: per-phase cost ceilings, encryption at rest, private placement of data "
                     "and nodes, billing alarms, and advisory hygiene.")
-RULE_MODULES = (cost, encryption, network, billing, production, eks, ecs, workloads, boot, hygiene)
+RULE_MODULES = (cost, encryption, public_ingress, private_subnets, billing, production, eks, ecs, workloads, boot,
+                hygiene)
 
 
 def all_policies() -> list[Policy]:

@@ -22,12 +22,10 @@ from typing import Any
 from ..engine import UNKNOWN, dig, items
 from .base import Context, Line, Node, Resource, UnknownInput, need, number, referrers
 from .catalog import Unpriceable
+from .database import DB_CLUSTERS, DB_INSTANCES
 
-PLANS = ("aws:backup/plan:Plan",)
 VAULTS = ("aws:backup/vault:Vault",)
 SELECTIONS = ("aws:backup/selection:Selection",)
-DB_INSTANCES = ("aws:rds/instance:Instance",)
-DB_CLUSTERS = ("aws:rds/cluster:Cluster",)
 _VAULT_ARN = re.compile(r"^arn:aws[a-z-]*:backup:([a-z0-9-]+):\d*:backup-vault:")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from ..engine import UNKNOWN, as_number, dig
 from .catalog import Catalog, SizedPrice, Unpriceable
@@ -129,6 +129,26 @@ class Context:
 
     def sized(self, key: str, region: str, size: Any, what: str) -> SizedPrice:
         return self.catalog.sized(key, region, need(size, what))
+
+
+@dataclass(frozen=True)
+class StackUsage:
+    """What a stack-level hook sees once every resource is priced, and where its lines and problems go.
+
+    `priced(*types)` gives the resources of `types` priced so far (neither unpriced nor unknown), type by type in the
+    order given, each in stack order; `add(resource, item, usd)` puts a line on a resource (None: the stack itself);
+    `unpriced(resource, reason)` reports one that cannot be priced after all.
+    """
+
+    ctx: Context
+    priced: Callable[..., list[Any]]
+    add: Callable[[Any, str, float], None]
+    unpriced: Callable[[Any, str], None]
+
+
+# Lines a module prices once for the stack from declared usage (a storage total, an always-free allowance), registered
+# in `pricers.STACK_HOOKS` like a pricer in `PRICERS`.
+StackHook = Callable[[StackUsage], None]
 
 
 def need(value: Any, what: str) -> Any:

@@ -14,12 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from ..contract import PUBLIC_FACING
 from ..engine import dig, plain
-from .base import Graph, Node
+from .base import Graph, Node, StackUsage
 from .catalog import Catalog, Unpriceable, load_catalog
 from .free_types import FREE_TYPES
-from .pricers import PRICERS, Context, Resource, UnknownInput
-from .serverless import FUNCTION, REPOSITORY, STATE_MACHINE, TASK_DEFINITIONS, lambda_usage, uses_ecr
+from .pricers import PRICERS, STACK_HOOKS, Context, Resource, UnknownInput
 from .usage import Usage
 
 STACK_LINE = "(stack usage)"
@@ -122,11 +122,6 @@ USAGE_ANCHORS = {
     "nat": ("aws:ec2/natGateway:NatGateway",),
     "alb": ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"),
 }
-PUBLIC_FACING = frozenset({
-    "aws:ec2/eip:Eip", "aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer",
-    # API Gateway and Lambda function URLs answer the internet; their responses are billed as data transfer out.
-    "aws:apigatewayv2/api:Api", "aws:lambda/functionUrl:FunctionUrl",
-})
 # CloudWatch alarms a resource creates besides the declared ones (a target-tracking policy's), in the same allowance.
 ALARM_TYPES = ("aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/policy:Policy")
 
@@ -229,13 +224,10 @@ def _usage_lines(result: Estimate, ctx: Context, anchors: Mapping[str, list[Pric
     if u.dbBackupGb:
         add(None, f"{u.dbBackupGb:g} GB RDS backup beyond the free allowance", u.dbBackupGb * price("rdsBackupStorage", region))
 
-    _ecr_storage(result, ctx, resources, region, add)
-    _lambda_allowance(result, ctx, resources, add)
-    machines = _priced(result, resources, STATE_MACHINE)
-    if machines and u.stateTransitionsPerMonth:
-        used = min(u.stateTransitionsPerMonth, free["stepFunctionsTransitions"])
-        add(None, f"always-free: first {free['stepFunctionsTransitions']:g} state transitions",
-            -used / 1000 * price("stepFunctionsThousandTransitions", machines[0].region))
+    stack = StackUsage(ctx, priced=lambda *types: _priced(result, resources, types), add=add,
+                       unpriced=lambda r, reason: result.unpriced.append((r.urn, r.type, reason)))
+    for hook in STACK_HOOKS:
+        hook(stack)
     _allowance(result, ALARM_TYPES, free["cloudwatchAlarms"], "alarm metrics",
                price("cloudwatchAlarm", region), add)
     _allowance(result, ("aws:cloudwatch/dashboard:Dashboard",), free["cloudwatchDashboards"], "dashboards",
@@ -251,54 +243,10 @@ def _alb_lcus(u: Usage, albs: int, hours: float) -> float:
     return max(gb_per_hour, connections_per_second / 25)
 
 
-def _priced(result: Estimate, resources: Sequence[PricedResource], typ: str) -> list[PricedResource]:
-    """The resources of `typ` that were priced (neither unpriced nor unknown), in order."""
+def _priced(result: Estimate, resources: Sequence[PricedResource], types: Sequence[str]) -> list[PricedResource]:
+    """The resources of `types` that were priced (neither unpriced nor unknown): type by type, each in stack order."""
     failed = {urn for urn, _, _ in result.unpriced + result.unknown}
-    return [r for r in resources if r.type == typ and r.urn not in failed]
-
-
-def _ecr_storage(result: Estimate, ctx: Context, resources: Sequence[PricedResource], region: str, add) -> None:
-    """phasegate:usage.ecrStorageGb once for the stack: on its first repository, else on the first ECR image user."""
-    anchor = next(iter(_priced(result, resources, REPOSITORY)), None)
-    users = [r for typ in TASK_DEFINITIONS + (FUNCTION,) for r in _priced(result, resources, typ) if uses_ecr(r)]
-    anchor = anchor or next(iter(users), None)
-    gb = ctx.usage.ecrStorageGb
-    if anchor is None or not gb:
-        return
-    try:
-        usd = gb * ctx.catalog.price("ecrStorageGbMonth", anchor.region)
-    except Unpriceable as exc:
-        result.unpriced.append((anchor.urn, anchor.type, f"stores the declared {gb:g} GB of ECR images and {exc}"))
-        return
-    add(anchor, f"{gb:g} GB ECR image storage (phasegate:usage.ecrStorageGb)", usd)
-
-
-def _lambda_allowance(result: Estimate, ctx: Context, resources: Sequence[PricedResource], add) -> None:
-    """Lambda's always-free 1 M requests and 400,000 GB-seconds a month, account-wide: one line for the stack. The free
-    GB-seconds go to the cheapest rate first (arm64), so the total stays an upper bound."""
-    functions = _priced(result, resources, FUNCTION)
-    if not functions:
-        return
-    free, price = ctx.catalog.free, ctx.catalog.price
-    usage = []
-    for fn in functions:
-        requests, gb_seconds, key, _ = lambda_usage(Resource(fn.type, fn.name, fn.props, fn.region, fn.urn,
-                                                             fn.dependencies), ctx)
-        usage.append((requests, gb_seconds, price(key, fn.region), price("lambdaMillionRequests", fn.region) / 1e6))
-    free_requests, free_seconds = free["lambdaRequests"], free["lambdaGbSeconds"]
-    request_credit = seconds_credit = 0.0
-    for requests, _, _, per_request in sorted(usage, key=lambda u: u[3]):
-        used = min(requests, free_requests)
-        request_credit += used * per_request
-        free_requests -= used
-    for _, gb_seconds, per_second, _ in sorted(usage, key=lambda u: u[2]):
-        used = min(gb_seconds, free_seconds)
-        seconds_credit += used * per_second
-        free_seconds -= used
-    if request_credit:
-        add(None, f"always-free: first {free['lambdaRequests']:g} Lambda requests", -request_credit)
-    if seconds_credit:
-        add(None, f"always-free: first {free['lambdaGbSeconds']:g} Lambda GB-seconds", -seconds_credit)
+    return [r for typ in types for r in resources if r.type == typ and r.urn not in failed]
 
 
 def _allowance(result: Estimate, types: Sequence[str], free_count: float, label: str, unit_usd: float, add) -> None:

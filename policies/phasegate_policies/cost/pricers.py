@@ -5,24 +5,27 @@ A pricer reads plain props (unknowns are `UNKNOWN`) and returns (item, USD/month
 is unknown at preview; both fail the cost ceiling closed. Where an unknown has a known upper bound (a public
 IPv4 address that may or may not be assigned) the bound is charged instead, and the line says so.
 
-Pricers that read other resources (autoscaling groups and node groups from their launch templates, Kubernetes
-objects, backup plans) live in `compute`, `kubernetes` and `backup`; all are registered in `PRICERS` below.
+Pricers of a domain of their own live in its module (`compute`, `kubernetes`, `database`, `backup`, `ecs`,
+`functions`, `workflows`, `ecr`); all are registered in `PRICERS` below. What a module prices once for the stack from
+declared usage (ECR storage, an always-free allowance) is registered in `STACK_HOOKS`, so the estimator runs them
+without knowing any runtime.
 """
 
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any, Callable
 
 from ..contract import EKS_STANDARD_SUPPORT_ENDS
 from ..engine import UNKNOWN, as_bool, dig, items
-from . import backup, compute, kubernetes, serverless
-from .base import Context, Line, Resource, UnknownInput, need, number
+from . import backup, compute, database, ecr, ecs, functions, kubernetes, workflows
+from .base import Context, Line, Resource, StackHook, UnknownInput, need, number
 from .base import sized_line as _sized_line
 from .base import volume_key as _volume_key
 from .catalog import Unpriceable
 
-__all__ = ["Context", "Line", "PRICERS", "Resource", "UnknownInput", "need", "number"]
+__all__ = ["Context", "Line", "PRICERS", "Resource", "STACK_HOOKS", "UnknownInput", "need", "number"]
 
 
 def _ec2_instance(r: Resource, ctx: Context) -> list[Line]:
@@ -63,48 +66,6 @@ def _nat_gateway(r: Resource, ctx: Context) -> list[Line]:
         return [Line("private NAT gateway, 730 h", ctx.monthly("natGatewayHour", r.region))]
     # Its public IPv4 is charged on the Elastic IP it is given (priced with that resource).
     return [Line("NAT gateway, 730 h", ctx.monthly("natGatewayHour", r.region))]
-
-
-POSTGRES = "postgres"
-
-
-def _rds_instance(r: Resource, ctx: Context) -> list[Line]:
-    engine = need(dig(r.props, "engine", default=POSTGRES), "engine")
-    if engine != POSTGRES:
-        raise Unpriceable(f"no price for {engine} instances (the catalog holds PostgreSQL)")
-    size = dig(r.props, "instanceClass")
-    multi_az = need(as_bool(dig(r.props, "multiAz")), "multiAz") is True
-    az = "Multi-AZ" if multi_az else "Single-AZ"
-    key = "rdsPostgresInstanceMultiAz" if multi_az else "rdsPostgresInstance"
-    gb = number(dig(r.props, "allocatedStorage"), "allocatedStorage")
-    storage_type = need(dig(r.props, "storageType", default="gp2"), "storageType")
-    if storage_type not in ("gp2", "gp3"):
-        raise Unpriceable(f"no price for {storage_type} RDS storage")
-    storage_key = "rdsGp3StorageMultiAz" if multi_az else "rdsGp3Storage"
-    lines = [_sized_line(f"{size} PostgreSQL, {az}", ctx.sized(key, r.region, size, "instanceClass"), ctx),
-             Line(f"{gb:g} GB {storage_type} storage, {az}", gb * ctx.catalog.price(storage_key, r.region))]
-    managed = as_bool(dig(r.props, "manageMasterUserPassword"))
-    if managed is True or managed is UNKNOWN:  # unknown: charged, the upper bound
-        lines.append(Line("RDS-managed master password secret", ctx.catalog.price("secretsManagerSecret", r.region)))
-    return lines
-
-
-def _rds_cluster_instance(r: Resource, ctx: Context) -> list[Line]:
-    engine = need(dig(r.props, "engine", default="aurora-postgresql"), "engine")
-    if engine != "aurora-postgresql":
-        raise Unpriceable(f"no price for {engine} cluster instances (the catalog holds Aurora PostgreSQL)")
-    size = dig(r.props, "instanceClass")
-    if size == "db.serverless":
-        raise Unpriceable("Aurora Serverless v2 capacity is usage-based and not in the catalog")
-    return [_sized_line(f"{size} Aurora PostgreSQL instance",
-                         ctx.sized("auroraPostgresInstance", r.region, size, "instanceClass"), ctx)]
-
-
-def _rds_cluster(r: Resource, ctx: Context) -> list[Line]:
-    engine = need(dig(r.props, "engine"), "engine")
-    if engine in (None, "postgres") and dig(r.props, "dbClusterInstanceClass") is not None:
-        raise Unpriceable("Multi-AZ DB clusters (readable standbys) are not in the catalog")
-    raise Unpriceable(f"{engine} cluster storage and I/O are usage-based and phasegate has no usage key for them")
 
 
 CACHE_KEYS = {"redis": "elasticacheRedisNode", "valkey": "elasticacheValkeyNode"}
@@ -288,9 +249,6 @@ PRICERS: dict[str, Callable[[Resource, Context], list[Line]]] = {
     "aws:ebs/volume:Volume": _ebs_volume,
     "aws:ec2/eip:Eip": _eip,
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
-    "aws:rds/instance:Instance": _rds_instance,
-    "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
-    "aws:rds/cluster:Cluster": _rds_cluster,
     "aws:elasticache/replicationGroup:ReplicationGroup": _cache_replication_group,
     "aws:elasticache/cluster:Cluster": _cache_cluster,
     SERVERLESS_CACHE: _serverless_cache,
@@ -312,6 +270,16 @@ PRICERS: dict[str, Callable[[Resource, Context], list[Line]]] = {
     "aws:cloudwatch/logGroup:LogGroup": _usage_priced,
     **compute.PRICERS,
     **kubernetes.PRICERS,
+    **database.PRICERS,
     **backup.PRICERS,
-    **serverless.PRICERS,
+    **workflows.PRICERS,
+    **ecs.PRICERS,
+    **functions.PRICERS,
+    **ecr.PRICERS,
 }
+# Run in this order once every resource is priced; their lines follow the estimator's usage lines.
+STACK_HOOKS: tuple[StackHook, ...] = (
+    partial(ecr.storage, {**ecs.ECR_IMAGES, **functions.ECR_IMAGES}),
+    functions.allowance,
+    workflows.allowance,
+)

@@ -1,1 +1,2 @@
-"""The rules, one module per concern; each exports `POLICIES`."""
+"""The rules, one module per concern; each exports `POLICIES`, declared with `declare.resource_policy` or
+`declare.stack_policy`."""

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import ReportViolation, StackValidationArgs
 
 from ..contract import BILLING_REGION
+from ..declare import MANDATORY, stack_policy
 from ..engine import UNKNOWN, dig, items
 from ..props import with_config_defaults
 from ..stack import current_stack, resource_region
@@ -65,12 +60,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
                          f"us-east-1 (use a us-east-1 provider) and the alarm needs an alarm action.", alarms[0].urn)
 
 
-billing_alarms = StackValidationPolicy(
-    name="billing-alarms",
-    description="A Budget with subscribers and an EstimatedCharges alarm in us-east-1 with an action exist.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_validate,
-    config_schema=PolicyConfigSchema(properties=SCHEMA),
-)
-
-POLICIES = [billing_alarms]
+POLICIES = [
+    stack_policy("billing-alarms", "A Budget with subscribers and an EstimatedCharges alarm in us-east-1 with an action "
+                 "exist.", MANDATORY, _validate, SCHEMA),
+]

@@ -21,14 +21,9 @@ import re
 import shlex
 from typing import Any, Iterable, Optional
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-)
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
+from ..declare import MANDATORY, resource_policy
 from ..engine import UNKNOWN, dig, plain
 from ..props import with_config_defaults
 
@@ -181,10 +176,7 @@ def _no_xtrace(args: ResourceValidationArgs, report_violation: ReportViolation) 
 
 
 POLICIES = [
-    ResourceValidationPolicy(
-        name="boot-script-no-xtrace",
-        description="EC2 instances' and launch templates' user data never runs with shell xtrace (set -x), which "
-                    "copies expanded secrets to the cloud-init log and the console output.",
-        enforcement_level=EnforcementLevel.MANDATORY, validate=_no_xtrace,
-        config_schema=PolicyConfigSchema(properties=XTRACE_SCHEMA)),
+    resource_policy("boot-script-no-xtrace", "EC2 instances' and launch templates' user data never runs with shell "
+                    "xtrace (set -x), which copies expanded secrets to the cloud-init log and the console output.",
+                    MANDATORY, _no_xtrace, XTRACE_SCHEMA),
 ]

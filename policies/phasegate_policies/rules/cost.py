@@ -8,10 +8,11 @@ shown to fit, which is a violation unless the platform owner accepts the type (`
 
 from __future__ import annotations
 
-from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import ReportViolation, StackValidationArgs
 
 from ..contract import DEFAULT_CEILINGS, PHASES
 from ..cost import estimate
+from ..declare import ADVISORY, MANDATORY, stack_policy
 from ..engine import UNKNOWN, as_number, declared, dig
 from ..props import with_config_defaults
 from ..stack import current_stack, priced_view
@@ -93,20 +94,9 @@ def _validate_cost_coverage(args: StackValidationArgs, report_violation: ReportV
                              f"against AWS's published price.", line.urn)
 
 
-cost_ceiling = StackValidationPolicy(
-    name="cost-ceiling",
-    description="The stack's estimated monthly cost provably stays within its phase's ceiling, and so does its Budget.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_validate_cost_ceiling,
-    config_schema=PolicyConfigSchema(properties=CEILING_SCHEMA),
-)
-
-cost_coverage = StackValidationPolicy(
-    name="cost-coverage",
-    description="Every resource that costs money is priced from a listed price, not derived or accepted unpriced.",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    validate=_validate_cost_coverage,
-    config_schema=PolicyConfigSchema(properties=COVERAGE_SCHEMA),
-)
-
-POLICIES = [cost_ceiling, cost_coverage]
+POLICIES = [
+    stack_policy("cost-ceiling", "The stack's estimated monthly cost provably stays within its phase's ceiling, and so "
+                 "does its Budget.", MANDATORY, _validate_cost_ceiling, CEILING_SCHEMA),
+    stack_policy("cost-coverage", "Every resource that costs money is priced from a listed price, not derived or "
+                 "accepted unpriced.", ADVISORY, _validate_cost_coverage, COVERAGE_SCHEMA),
+]

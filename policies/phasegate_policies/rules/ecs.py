@@ -17,14 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import ReportViolation, StackValidationArgs
 
+from ..declare import MANDATORY, stack_policy
 from ..engine import UNKNOWN, dig, items
 from ..props import with_config_defaults
 from ..stackview import Finding, StackView, each
@@ -161,16 +156,9 @@ def _spot_arm64_platform(args: StackValidationArgs, report_violation: ReportViol
 
 
 POLICIES = [
-    StackValidationPolicy(
-        name="ecs-capacity-providers-first",
-        description="ECS services that run on capacity providers depend on their cluster's capacity provider "
-                    "association, so it exists before CreateService names them.",
-        enforcement_level=EnforcementLevel.MANDATORY, validate=_providers_first,
-        config_schema=PolicyConfigSchema(properties=PROVIDERS_SCHEMA)),
-    StackValidationPolicy(
-        name="fargate-spot-arm64-platform",
-        description="ECS services do not run ARM64 tasks on FARGATE_SPOT on a pinned platform version older than "
-                    "1.4.0.",
-        enforcement_level=EnforcementLevel.MANDATORY, validate=_spot_arm64_platform,
-        config_schema=PolicyConfigSchema(properties=SPOT_SCHEMA)),
+    stack_policy("ecs-capacity-providers-first", "ECS services that run on capacity providers depend on their "
+                 "cluster's capacity provider association, so it exists before CreateService names them.", MANDATORY,
+                 _providers_first, PROVIDERS_SCHEMA),
+    stack_policy("fargate-spot-arm64-platform", "ECS services do not run ARM64 tasks on FARGATE_SPOT on a pinned "
+                 "platform version older than 1.4.0.", MANDATORY, _spot_arm64_platform, SPOT_SCHEMA),
 ]

@@ -10,16 +10,11 @@ from __future__ import annotations
 import datetime
 from typing import Any, Iterable
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import ReportViolation, StackValidationArgs
 
 from ..contract import EKS_STANDARD_SUPPORT_ENDS
 from ..cost import Unpriceable, load_catalog
+from ..declare import ADVISORY, MANDATORY, stack_policy
 from ..engine import UNKNOWN, as_bool, as_number, dig
 from ..props import with_config_defaults
 from ..stack import current_stack, resource_region
@@ -194,19 +189,10 @@ def _version_support(args: StackValidationArgs, report_violation: ReportViolatio
 
 
 POLICIES = [
-    StackValidationPolicy(
-        name="node-hardening",
-        description="EKS managed node groups run through a launch template that requires IMDSv2 within the hop limit.",
-        enforcement_level=EnforcementLevel.MANDATORY, validate=_node_hardening,
-        config_schema=PolicyConfigSchema(properties=HARDENING_SCHEMA)),
-    StackValidationPolicy(
-        name="node-role-dependencies",
-        description="EKS managed node groups depend on every policy attachment and inline policy of their node role.",
-        enforcement_level=EnforcementLevel.MANDATORY, validate=_node_role_dependencies),
-    StackValidationPolicy(
-        name="eks-version-support",
-        description="EKS clusters stay in standard support: warns on the EXTENDED upgrade policy and before a version's "
-                    "end of standard support.",
-        enforcement_level=EnforcementLevel.ADVISORY, validate=_version_support,
-        config_schema=PolicyConfigSchema(properties=VERSION_SCHEMA)),
+    stack_policy("node-hardening", "EKS managed node groups run through a launch template that requires IMDSv2 within "
+                 "the hop limit.", MANDATORY, _node_hardening, HARDENING_SCHEMA),
+    stack_policy("node-role-dependencies", "EKS managed node groups depend on every policy attachment and inline policy "
+                 "of their node role.", MANDATORY, _node_role_dependencies),
+    stack_policy("eks-version-support", "EKS clusters stay in standard support: warns on the EXTENDED upgrade policy "
+                 "and before a version's end of standard support.", ADVISORY, _version_support, VERSION_SCHEMA),
 ]

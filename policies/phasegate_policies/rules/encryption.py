@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from ..contract import ROOT_DEVICE_NAMES
+from ..declare import MANDATORY, resource_policy, stack_policy
 from ..engine import UNKNOWN, as_bool, declared_inputs, dig, items, plain
 from ..props import with_config_defaults
 from ..stackview import StackView, each
@@ -228,20 +221,9 @@ def _validate_buckets(args: StackValidationArgs, report_violation: ReportViolati
     each(view.of_type(*BUCKET_TYPES), check, report_violation, "encryption-at-rest-s3")
 
 
-encryption_at_rest = ResourceValidationPolicy(
-    name="encryption-at-rest",
-    description="Data at rest is encrypted: RDS storage, EBS volumes and launch templates, EFS, ElastiCache, EKS secrets.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_validate_resource,
-    config_schema=PolicyConfigSchema(properties=AT_REST_SCHEMA),
-)
-
-encryption_at_rest_s3 = StackValidationPolicy(
-    name="encryption-at-rest-s3",
-    description="Every S3 bucket has an explicit server-side encryption configuration.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_validate_buckets,
-    config_schema=PolicyConfigSchema(properties=BUCKET_SCHEMA),
-)
-
-POLICIES = [encryption_at_rest, encryption_at_rest_s3]
+POLICIES = [
+    resource_policy("encryption-at-rest", "Data at rest is encrypted: RDS storage, EBS volumes and launch templates, "
+                    "EFS, ElastiCache, EKS secrets.", MANDATORY, _validate_resource, AT_REST_SCHEMA),
+    stack_policy("encryption-at-rest-s3", "Every S3 bucket has an explicit server-side encryption configuration.",
+                 MANDATORY, _validate_buckets, BUCKET_SCHEMA),
+]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import json
-
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from ..contract import REQUIRED_TAGS
+from ..declare import ADVISORY, MANDATORY, resource_policy, stack_policy
 from ..engine import UNKNOWN, as_bool, as_number, dig, plain
 from ..props import with_config_defaults
 from ..stack import current_stack
@@ -249,24 +241,19 @@ def _validate_log_retention(args: StackValidationArgs, report_violation: ReportV
     each(view.of_type(TASK_DEFINITION), task_definition, report_violation, "log-retention")
 
 
-def _policy(name: str, description: str, validate, schema: dict | None,
-            level: EnforcementLevel = EnforcementLevel.ADVISORY) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(name=name, description=description, enforcement_level=level, validate=validate,
-                                    config_schema=PolicyConfigSchema(properties=schema or {}))
-
-
 POLICIES = [
-    _policy("backups-enabled", "Databases have automated backups (a retention of 0 days disables them).",
-            _backups_enabled, None, EnforcementLevel.MANDATORY),
-    _policy("imdsv2-required", "EC2 instances and launch templates require IMDSv2 tokens.", _imdsv2, IMDS_SCHEMA),
-    _policy("cdn-tls-minimum", "CloudFront distributions ask only for a TLS minimum CloudFront applies, and a custom "
-            "domain's is recent.", _cdn_tls, CDN_TLS_SCHEMA),
-    _policy("backup-retention", "Databases keep automated backups for at least a week.", _backups, BACKUP_SCHEMA),
-    _policy("deletion-protection", "Production databases have deletion protection and Pulumi protect.",
-            _deletion_protection, DELETION_SCHEMA),
-    _policy("required-tags", "Taggable resources carry the phasegate phase, stack and app tags.", _tags, TAGS_SCHEMA),
-    StackValidationPolicy(name="log-retention", description="Log groups, including those Lambda functions and ECS "
-                          "containers write to, have a bounded retention period.",
-                          enforcement_level=EnforcementLevel.ADVISORY, validate=_validate_log_retention,
-                          config_schema=PolicyConfigSchema(properties=RETENTION_SCHEMA)),
+    resource_policy("backups-enabled", "Databases have automated backups (a retention of 0 days disables them).",
+                    MANDATORY, _backups_enabled),
+    resource_policy("imdsv2-required", "EC2 instances and launch templates require IMDSv2 tokens.", ADVISORY, _imdsv2,
+                    IMDS_SCHEMA),
+    resource_policy("cdn-tls-minimum", "CloudFront distributions ask only for a TLS minimum CloudFront applies, and a "
+                    "custom domain's is recent.", ADVISORY, _cdn_tls, CDN_TLS_SCHEMA),
+    resource_policy("backup-retention", "Databases keep automated backups for at least a week.", ADVISORY, _backups,
+                    BACKUP_SCHEMA),
+    resource_policy("deletion-protection", "Production databases have deletion protection and Pulumi protect.",
+                    ADVISORY, _deletion_protection, DELETION_SCHEMA),
+    resource_policy("required-tags", "Taggable resources carry the phasegate phase, stack and app tags.", ADVISORY,
+                    _tags, TAGS_SCHEMA),
+    stack_policy("log-retention", "Log groups, including those Lambda functions and ECS containers write to, have a "
+                 "bounded retention period.", ADVISORY, _validate_log_retention, RETENTION_SCHEMA),
 ]

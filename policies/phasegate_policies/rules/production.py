@@ -8,14 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import ReportViolation, StackValidationArgs
 
+from ..declare import MANDATORY, stack_policy
 from ..engine import UNKNOWN, as_bool, as_number, dig, items
 from ..props import with_config_defaults
 from ..stack import current_stack
@@ -147,19 +142,10 @@ def _https_redirect(args: StackValidationArgs, report_violation: ReportViolation
 
 
 POLICIES = [
-    StackValidationPolicy(
-        name="multi-az-database",
-        description="Databases of these phases run Multi-AZ; an Aurora cluster has at least two instances.",
-        enforcement_level=EnforcementLevel.MANDATORY, validate=_multi_az,
-        config_schema=PolicyConfigSchema(properties=PHASES_SCHEMA)),
-    StackValidationPolicy(
-        name="waf-protection",
-        description="In these phases, every internet-facing load balancer has an AWS WAF web ACL with rules.",
-        enforcement_level=EnforcementLevel.MANDATORY, validate=_waf,
-        config_schema=PolicyConfigSchema(properties=PHASES_SCHEMA)),
-    StackValidationPolicy(
-        name="https-redirect",
-        description="A load balancer that serves HTTPS redirects its plain-HTTP listeners to HTTPS.",
-        enforcement_level=EnforcementLevel.MANDATORY, validate=_https_redirect,
-        config_schema=PolicyConfigSchema(properties={})),
+    stack_policy("multi-az-database", "Databases of these phases run Multi-AZ; an Aurora cluster has at least two "
+                 "instances.", MANDATORY, _multi_az, PHASES_SCHEMA),
+    stack_policy("waf-protection", "In these phases, every internet-facing load balancer has an AWS WAF web ACL with "
+                 "rules.", MANDATORY, _waf, PHASES_SCHEMA),
+    stack_policy("https-redirect", "A load balancer that serves HTTPS redirects its plain-HTTP listeners to HTTPS.",
+                 MANDATORY, _https_redirect),
 ]

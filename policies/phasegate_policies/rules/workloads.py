@@ -15,14 +15,9 @@ import json
 import re
 from typing import Any, Iterable
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-)
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
+from ..declare import ADVISORY, MANDATORY, resource_policy
 from ..engine import UNKNOWN, as_bool, dig, plain
 from ..props import with_config_defaults
 
@@ -136,17 +131,12 @@ def _api_access_logging(args: ResourceValidationArgs, report_violation: ReportVi
                          f"group (destination_arn, with a retention) and a format, so every request can be traced.")
 
 
-def _policy(name: str, description: str, validate, schema: dict, level: EnforcementLevel) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(name=name, description=description, enforcement_level=level, validate=validate,
-                                    config_schema=PolicyConfigSchema(properties=schema))
-
-
 POLICIES = [
-    _policy("no-plaintext-secrets", "Task definitions and Lambda functions keep no secret-looking value in plaintext "
-            "environment; secrets come from Secrets Manager.", _no_plaintext_secrets, SECRETS_SCHEMA,
-            EnforcementLevel.MANDATORY),
-    _policy("ecr-image-hygiene", "ECR repositories scan images on push and have immutable tags.", _ecr_image_hygiene,
-            ECR_SCHEMA, EnforcementLevel.ADVISORY),
-    _policy("api-access-logging", "API Gateway stages keep access logs.", _api_access_logging, ACCESS_LOG_SCHEMA,
-            EnforcementLevel.ADVISORY),
+    resource_policy("no-plaintext-secrets", "Task definitions and Lambda functions keep no secret-looking value in "
+                    "plaintext environment; secrets come from Secrets Manager.", MANDATORY, _no_plaintext_secrets,
+                    SECRETS_SCHEMA),
+    resource_policy("ecr-image-hygiene", "ECR repositories scan images on push and have immutable tags.", ADVISORY,
+                    _ecr_image_hygiene, ECR_SCHEMA),
+    resource_policy("api-access-logging", "API Gateway stages keep access logs.", ADVISORY, _api_access_logging,
+                    ACCESS_LOG_SCHEMA),
 ]

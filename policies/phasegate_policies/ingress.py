@@ -12,7 +12,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Union
 
-from ..engine import UNKNOWN, dig, items
+from .engine import UNKNOWN, dig, items
 
 IPv4 = ipaddress.IPv4Network
 IPv6 = ipaddress.IPv6Network
@@ -36,10 +36,6 @@ class IngressRule:
     protocol: Any  # "tcp", "udp", "all", "icmp", another protocol number, or UNKNOWN
     ports: Any  # (low, high) inclusive, or UNKNOWN
     sources: tuple[Any, ...] = field(default_factory=tuple)  # CIDR strings, or UNKNOWN
-
-    @property
-    def port_based(self) -> bool:
-        return self.protocol in ("tcp", "udp", "all")
 
 
 def protocol(value: Any) -> Any:
@@ -74,16 +70,6 @@ def _ports(proto: Any, low: Any, high: Any) -> Any:
     if proto in ("tcp", "udp") and (low, high) in ((0, 0), (-1, -1)):
         return ALL_PORTS
     return (max(low, 0), min(high, 65535)) if low <= high else (high, low)
-
-
-def rules_of(resource_type: str, name: str, props: Any) -> list[IngressRule]:
-    """The ingress rules a resource declares (inline in a group, or as a rule resource) that have CIDR sources.
-
-    A rule whose ports cannot be read raises RuleError; `parse_rules` collects those instead."""
-    rules, problems = parse_rules(resource_type, name, props)
-    if problems:
-        raise RuleError(problems[0])
-    return rules
 
 
 def parse_rules(resource_type: str, name: str, props: Any) -> tuple[list[IngressRule], list[str]]:

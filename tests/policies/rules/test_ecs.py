@@ -1,6 +1,6 @@
-"""ecs-capacity-providers-first and fargate-spot-arm64-platform, over gRPC at a first preview and at an update (the
-`mode` fixture), from the passing Fargate graph of test_runtimes (the MVP plus a cluster, its capacity provider
-association, a task definition and a service that depends on the association), one break per test.
+"""ecs-capacity-providers-first and fargate-spot-arm64-platform (rules/ecs.py), over gRPC at a first preview and at an
+update (the `mode` fixture), from the passing Fargate graph of runtime_graphs (the MVP plus a cluster, its capacity
+provider association, a task definition and a service that depends on the association), one break per test.
 
 Sources: "Only capacity providers that are already associated with a cluster and have an ACTIVE or UPDATING status can
 be used in a capacity provider strategy" and "FARGATE_SPOT supports Linux tasks with the ARM64 architecture on platform
@@ -13,7 +13,9 @@ import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from conftest import DELETE, find, set_prop
-from test_runtimes import NOT_COSTED, check, fargate, messages
+
+from .helpers import NOT_COSTED, check, messages
+from .runtime_graphs import fargate
 
 FIRST, SPOT = "ecs-capacity-providers-first", "fargate-spot-arm64-platform"
 SPOT_STRATEGY = [{"capacityProvider": "FARGATE", "weight": 1, "base": 1},
