@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from offline.check import check_stack
-from offline.program import PROJECT_DIR, known_stacks, stack_config
 from offline.report import StackReport
 from phasegate_policies.contract import PHASES
+from project import PROJECT_DIR, known_stacks, stack_config
 
 from .aws import Alarm, Aws
 from .errors import AutomationError

@@ -131,10 +131,6 @@ class Aws:
             raise AwsError(f"rds snapshot {name} in {region} disappeared while waiting for it")
         return found
 
-    @aws_call("rds delete-db-snapshot")
-    def delete_snapshot(self, region: str, name: str) -> None:
-        self.client("rds", region).delete_db_snapshot(DBSnapshotIdentifier=name)
-
     # --- KMS -------------------------------------------------------------------------------------------------
 
     @aws_call("kms describe-key")

@@ -14,8 +14,8 @@ from typing import Any, Callable, Optional, Sequence
 
 from offline.analyzer import PackConfigError, PackError, parse_pack_config
 from offline.check import check_stack
-from offline.program import PROJECT_DIR, ProgramError, known_stacks, stack_config
 from offline.report import StackReport, render_text
+from project import PROJECT_DIR, NoStackFile, ProgramError, ensure_stack_files, stack_config
 
 from .errors import PolicyGateError, StackError, UnbuildableStack, UsageError
 from .progress import EngineLog
@@ -54,8 +54,10 @@ def deploy(stack: str, *, yes: bool = False, pack_config: Optional[Path] = None,
     The project directory is the stacks' work directory unless given: the stack files the engine reads.
     """
     project_dir = project_dir or (stacks.work_dir if stacks else PROJECT_DIR)
-    if stack not in known_stacks(project_dir):
-        raise UsageError(f"no stack file Pulumi.{stack}.yaml; stacks here: {', '.join(known_stacks(project_dir))}")
+    try:
+        ensure_stack_files([stack], project_dir)
+    except NoStackFile as exc:
+        raise UsageError(str(exc)) from None
     pack = load_pack_config(pack_config)
     stacks = stacks or Stacks(work_dir=project_dir)
 

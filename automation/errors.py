@@ -1,7 +1,7 @@
 """Why an automation run stopped: one exception family, each kind carrying the exit code the CLI ends with.
 
-The codes are shared with `./dev check` where they mean the same thing (0, 1, 2, 3), so a script can treat
-"a mandatory policy failed" alike whether the offline check or the engine's preview found it.
+The codes are the project's (`project`), shared with `./dev check` where they mean the same thing (0, 1, 2, 3),
+so a script can treat "a mandatory policy failed" alike whether the offline check or the engine's preview found it.
 
 exit status:
   0  done: deployed, migrated, plan printed, or (advise) stay in this phase
@@ -20,17 +20,8 @@ exit status:
 
 from __future__ import annotations
 
-from offline.check import EXIT_MANDATORY, EXIT_PASS, EXIT_UNBUILDABLE, EXIT_USAGE
-
-EXIT_OK = EXIT_PASS
-EXIT_POLICY = EXIT_MANDATORY
-EXIT_STACK = 4
-EXIT_AWS = 5
-EXIT_REFUSED = 6
-EXIT_VERIFICATION = 7
-EXIT_NOT_APPLIED = 8
-EXIT_MOVE = 10
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+from project import (EXIT_AWS, EXIT_INTERRUPTED, EXIT_MOVE, EXIT_NOT_APPLIED, EXIT_OK, EXIT_POLICY, EXIT_REFUSED,
+                     EXIT_STACK, EXIT_UNBUILDABLE, EXIT_USAGE, EXIT_VERIFICATION)
 
 __all__ = ["EXIT_AWS", "EXIT_INTERRUPTED", "EXIT_MOVE", "EXIT_NOT_APPLIED", "EXIT_OK", "EXIT_POLICY", "EXIT_REFUSED", "EXIT_STACK",
            "EXIT_UNBUILDABLE", "EXIT_USAGE", "EXIT_VERIFICATION", "AutomationError", "AwsError", "PolicyGateError",

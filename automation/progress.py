@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from offline.report import urn_name
+from project import urn_name
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "replace": "+-", "create-replacement": "++",
            "delete-replaced": "--", "read": ">", "import": "=", "refresh": "*"}
@@ -41,7 +41,6 @@ class EngineLog:
     findings: list[PolicyFinding] = field(default_factory=list)
     changes: dict[str, int] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
-    unchanged: int = 0
 
     def __call__(self, event: Any) -> None:
         if event.resource_pre_event:
@@ -64,7 +63,6 @@ class EngineLog:
     def _step(self, meta: Any, *, done: bool, planning: Optional[bool]) -> None:
         op = _op(meta)
         if op == "same" or meta.type == "pulumi:pulumi:Stack":
-            self.unchanged += 0 if done else 1
             return
         name, symbol = urn_name(meta.urn), SYMBOLS.get(op, "?")
         if done:

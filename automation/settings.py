@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from offline.program import PROJECT
+from project import PROJECT
 
 from .errors import UsageError
 

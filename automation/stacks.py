@@ -22,7 +22,7 @@ from pulumi.automation.errors import (
     StackNotFoundError,
 )
 
-from offline.program import PROJECT_DIR
+from project import PROJECT_DIR
 
 from .errors import StackError
 

@@ -20,8 +20,9 @@ from typing import Callable
 
 from offline.analyzer import PACK_DIR, PolicyPackProcess, provider_views
 from offline.check import check_stack
-from offline.mocks import RecordedResource
-from offline.program import PROJECT, PROJECT_DIR, ProgramError, known_stacks, run_program
+from offline.program import run_program
+from offline.recording import RecordedResource
+from project import PROJECT, PROJECT_DIR, ProgramError, known_stacks
 
 EMPTY_PACK = Path(__file__).resolve().parent / "empty_pack"
 

@@ -21,7 +21,7 @@ from pulumi.runtime.proto import analyzer_pb2 as pb
 from phasegate_policies.stack import DEFAULT_REGION
 from pulumi.runtime.proto import analyzer_pb2_grpc as pb_grpc
 
-from .mocks import RecordedResource
+from .recording import RecordedResource
 
 PACK_DIR = Path(__file__).resolve().parent.parent / "policies"
 LEVELS = {"advisory": pb.ADVISORY, "mandatory": pb.MANDATORY, "remediate": pb.REMEDIATE, "disabled": pb.DISABLED}

@@ -16,9 +16,10 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from project import PROJECT_DIR, known_stacks
+
 from .contract import ReportFormatError, load_report, snapshots_from_document
 from .diff import Baseline, CostSnapshot
-from .program import PROJECT_DIR, known_stacks
 
 BASE_TIMEOUT_S = 900
 

@@ -26,17 +26,16 @@ from phasegate_policies.cost import PricedResource, parse_usage, price_stack
 from phasegate_policies.props import with_config_defaults
 from phasegate_policies.rules.cost import CEILING_SCHEMA, ceiling_for
 from phasegate_policies.stack import DEFAULT_REGION
+from project import (EXIT_OK, EXIT_POLICY, EXIT_UNBUILDABLE, EXIT_USAGE, PROJECT, NoStackFile, ProgramError,
+                     ensure_stack_files, known_stacks, stack_config, urn_name)
 
 from .analyzer import PackConfigError, PackError, evaluate, parse_pack_config
 from .baseline import BaselineError, resolve
 from .contract import render_json
 from .diff import Baseline, CostDiff, CostSnapshot, compare, render_text as render_diff
 from .markdown import DEFAULT_MAX_CHARS, render_markdown
-from .program import PROJECT, ProgramError, known_stacks, run_program, stack_config
-from .report import STACK_USAGE, CostRow, StackReport, render_text, urn_name
-
-
-EXIT_PASS, EXIT_MANDATORY, EXIT_USAGE, EXIT_UNBUILDABLE = 0, 1, 2, 3
+from .program import run_program
+from .report import STACK_USAGE, CostRow, StackReport, render_text
 
 
 def check_stack(stack: str, pack_config: Mapping[str, Any] | None = None,
@@ -140,12 +139,11 @@ def cost_diffs(reports: Sequence[StackReport], args: argparse.Namespace,
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    available = known_stacks()
-    stacks = args.stacks or [s for s in available if s != args.against]
-    unknown = [s for s in stacks + ([args.against] if args.against else []) if s not in available]
-    if unknown:
-        print(f"check: no stack file for {', '.join(unknown)}; stacks here: {', '.join(available)}",
-              file=sys.stderr)
+    stacks = args.stacks or [s for s in known_stacks() if s != args.against]
+    try:
+        ensure_stack_files(stacks + ([args.against] if args.against else []))
+    except NoStackFile as exc:
+        print(f"check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     pack_config = None
     if args.pack_config:
@@ -176,4 +174,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.output.write_text(text)
     if any(r.errors for r in reports):
         return EXIT_UNBUILDABLE
-    return EXIT_PASS if all(r.passed for r in reports) else EXIT_MANDATORY
+    return EXIT_OK if all(r.passed for r in reports) else EXIT_POLICY

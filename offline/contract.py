@@ -15,9 +15,11 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from project import urn_name
+
 from .diff import CostDiff, CostSnapshot, to_document
 from .money import cents, decimal_text, from_decimal_text
-from .report import StackReport, short_message, urn_name
+from .report import StackReport, short_message
 from .version import VERSION
 
 SCHEMA_VERSION = "1.0"

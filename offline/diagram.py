@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from phasegate_policies.rules.network import subnet_exposure
+from phasegate_policies.rules.private_subnets import subnet_exposure
 from phasegate_policies.stackview import StackView
 
-from .mocks import RecordedResource
+from .recording import RecordedResource
 from .tree import lookup
 
 SUBNET = "aws:ec2/subnet:Subnet"

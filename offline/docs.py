@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from project import PROJECT_DIR, ProgramError, known_stacks
+
 from .configref import render_reference
 from .stackschema import render_stack_schema
 from .diagram import mermaid
-from .program import PROJECT_DIR, ProgramError, known_stacks, run_program
+from .program import run_program
 
 DOCS = "docs"
 REFERENCE = f"{DOCS}/config-reference.md"

@@ -13,10 +13,12 @@ from __future__ import annotations
 import sys
 from typing import Iterable, Optional
 
+from project import urn_name
+
 from .diagram import mermaid
 from .diff import CostDiff, headline, markdown_tables
 from .money import cents, decimal_text, signed
-from .report import StackReport, short_message, urn_name
+from .report import StackReport, short_message
 
 MARKER = "<!-- phasegate:check-report -->"
 COMMENT_LIMIT = 65536  # characters GitHub accepts in an issue or pull-request comment

@@ -1,54 +1,20 @@
-"""Pulumi mocks that answer like AWS would and record the whole resource graph as the engine sees it.
+"""Pulumi mocks that answer like AWS would, so the real program runs offline as under `pulumi preview`.
 
-`RealisticMocks` returns plausible computed outputs (ids, ARNs, endpoints, AMI ids, AZ names) so that code
-depending on them runs for real. In preview mode it answers as a first `pulumi preview` of a new stack does:
-every id and every value AWS computes is unknown (the engine's unknown sentinel), and so is everything derived
-from them; invokes (AZs, AMIs, the caller's account) still answer, as they do in a real preview.
-`RecordingMonitor` keeps what the engine would know of each resource: type, name, parent, provider, inputs and
-outputs in their wire form (numbers as floats, unknowns and secrets as the engine encodes them), options
-(protect, ignoreChanges, aliases) and dependencies.
+`RealisticMocks` returns plausible computed outputs (ids, ARNs, endpoints, AMI ids, AZ names; the table is in
+`mock_outputs.py`) so that code depending on them runs for real. In preview mode it answers as a first `pulumi
+preview` of a new stack does: every id and every value AWS computes is unknown (the engine's unknown sentinel), and
+so is everything derived from them; invokes (AZs, AMIs, the caller's account) still answer, as they do in a real
+preview. What the engine records of each resource is kept by `recording.RecordingMonitor`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 import pulumi
-from google.protobuf import json_format
-from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.rpc import UNKNOWN
 
-ACCOUNT_ID = "123456789012"
-
-
-def _hex(seed: str, length: int = 17) -> str:
-    return hashlib.sha256(seed.encode()).hexdigest()[:length]
-
-
-@dataclass
-class RecordedResource:
-    urn: str
-    type: str
-    name: str
-    custom: bool
-    parent: str = ""
-    provider: str = ""  # "<provider urn>::<provider id>", empty for the default provider
-    id: str = ""
-    inputs: dict[str, Any] = field(default_factory=dict)
-    outputs: dict[str, Any] = field(default_factory=dict)
-    protect: bool = False
-    ignore_changes: list[str] = field(default_factory=list)
-    delete_before_replace: bool = False
-    dependencies: list[str] = field(default_factory=list)
-    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
-    aliases: list[str] = field(default_factory=list)  # earlier URNs this resource answers to
-
-    @property
-    def provider_urn(self) -> str:
-        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+from .mock_outputs import ACCOUNT_ID, OUTPUTS, digest, generic_outputs, remote_component_outputs
 
 
 class RealisticMocks(pulumi.runtime.Mocks):
@@ -67,15 +33,15 @@ class RealisticMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
         inputs = dict(args.inputs)
         if args.typ.startswith("pulumi:providers:"):
-            provider_id = f"{_hex(args.name, 8)}-{_hex(args.name + 'p', 4)}"
+            provider_id = f"{digest(args.name, 8)}-{digest(args.name + 'p', 4)}"
             self.provider_regions[provider_id] = inputs.get("region", self.region)
             return provider_id, inputs
         if not args.custom:
-            return _remote_component_outputs(args, self.region, self.preview)
+            return remote_component_outputs(args, self.region, self.preview)
         # pulumi-aws v7 resources may name their own region, which wins over the provider's.
         region = inputs.get("region") if isinstance(inputs.get("region"), str) else self._region_of(args.provider)
-        maker = _OUTPUTS.get(args.typ)
-        resource_id, extra = maker(args.name, inputs, region) if maker else _generic(args.typ, args.name, region)
+        maker = OUTPUTS.get(args.typ)
+        resource_id, extra = maker(args.name, inputs, region) if maker else generic_outputs(args.typ, args.name, region)
         state = {**inputs, **extra}
         if args.typ.startswith("aws:"):
             state.setdefault("id", resource_id)
@@ -94,7 +60,7 @@ class RealisticMocks(pulumi.runtime.Mocks):
             return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)],
                     "id": region, "state": "available"}
         if token == "aws:ssm/getParameter:getParameter":
-            return {"name": params["name"], "type": "String", "value": f"ami-{_hex(params['name'] + region)}",
+            return {"name": params["name"], "type": "String", "value": f"ami-{digest(params['name'] + region)}",
                     "arn": f"arn:aws:ssm:{region}::parameter{params['name']}", "id": params["name"], "version": 1}
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAEXAMPLE",
@@ -103,380 +69,9 @@ class RealisticMocks(pulumi.runtime.Mocks):
             return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
         if token == "aws:route53/getZone:getZone":
             name = params["name"].rstrip(".")
-            zone_id = f"Z{_hex(name, 13).upper()}"
+            zone_id = f"Z{digest(name, 13).upper()}"
             return {"name": f"{name}", "zoneId": zone_id, "id": zone_id, "privateZone": False,
                     "arn": f"arn:aws:route53:::hostedzone/{zone_id}", "nameServers": [f"ns-1.awsdns-{i}.org" for i in "12"]}
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
         raise NotImplementedError(f"phasegate mocks do not answer {token}; add it to offline/mocks.py")
-
-
-def _arn(service: str, region: str, resource: str) -> str:
-    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
-
-
-def _physical(name: str) -> str:
-    """Pulumi auto-naming appends a random suffix to the logical name."""
-    return f"{name}-{_hex(name, 7)}"
-
-
-def _generic(typ: str, name: str, region: str):
-    service = typ.split(":")[1].split("/")[0]
-    return f"{name}-{_hex(name, 8)}", {"arn": _arn(service, region, f"{typ.split(':')[-1].lower()}/{name}")}
-
-
-def _prefixed(prefix: str, service: str, kind: str):
-    def make(name: str, inputs: dict, region: str):
-        resource_id = f"{prefix}-{_hex(name)}"
-        return resource_id, {"id": resource_id, "arn": _arn(service, region, f"{kind}/{resource_id}")}
-    return make
-
-
-def _instance(name, inputs, region):
-    resource_id = f"i-{_hex(name)}"
-    octet = int(_hex(name, 2), 16)
-    out = {"arn": _arn("ec2", region, f"instance/{resource_id}"), "primaryNetworkInterfaceId": f"eni-{_hex(name + 'eni')}",
-           "privateIp": f"10.0.{octet % 250}.{10 + octet % 200}", "instanceState": "running"}
-    if inputs.get("associatePublicIpAddress"):
-        out["publicIp"] = f"198.51.100.{octet % 250}"
-    return resource_id, out
-
-
-def _eip(name, inputs, region):
-    resource_id = f"eipalloc-{_hex(name)}"
-    return resource_id, {"allocationId": resource_id, "publicIp": f"203.0.113.{int(_hex(name, 2), 16) % 250}",
-                         "arn": _arn("ec2", region, f"elastic-ip/{resource_id}")}
-
-
-def _rds_instance(name, inputs, region):
-    identifier = inputs.get("identifier") or _physical(name)
-    address = f"{identifier}.c{_hex(name, 11)}.{region}.rds.amazonaws.com"
-    secret = _arn("secretsmanager", region, f"secret:rds!db-{_hex(name, 8)}-{_hex(name, 4)}-{_hex(name + 's', 6)}")
-    return f"db-{_hex(name, 26).upper()}", {
-        "identifier": identifier, "address": address, "endpoint": f"{address}:5432", "port": 5432,
-        "arn": _arn("rds", region, f"db:{identifier}"), "engineVersionActual": f"{inputs.get('engineVersion', '17')}.4",
-        "masterUserSecrets": [{"secretArn": secret, "secretStatus": "active",
-                               "kmsKeyId": _arn("kms", region, "key/aws-secretsmanager")}],
-    }
-
-
-def _named(service: str, kind: str, name_key: str = "name"):
-    def make(name, inputs, region):
-        physical = inputs.get(name_key) or _physical(name)
-        return physical, {name_key: physical, "arn": _arn(service, region, f"{kind}{physical}")}
-    return make
-
-
-def _bucket(name, inputs, region):
-    physical = inputs.get("bucket") or _physical(name)
-    return physical, {"bucket": physical, "arn": f"arn:aws:s3:::{physical}",
-                      "bucketRegionalDomainName": f"{physical}.s3.{region}.amazonaws.com"}
-
-
-def _topic(name, inputs, region):
-    arn = _arn("sns", region, inputs.get("name") or _physical(name))
-    return arn, {"arn": arn}
-
-
-def _iam(kind: str):
-    def make(name, inputs, region):
-        physical = inputs.get("name") or _physical(name)
-        return physical, {"name": physical, "arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{physical}",
-                          "uniqueId": f"AROA{_hex(name, 16).upper()}"}
-    return make
-
-
-def _certificate(name, inputs, region):
-    arn = _arn("acm", region, f"certificate/{_hex(name, 8)}-{_hex(name + 'c', 4)}")
-    domain = inputs.get("domainName", "example.com")
-    return arn, {"arn": arn, "status": "PENDING_VALIDATION", "domainValidationOptions": [{
-        "domainName": domain, "resourceRecordName": f"_{_hex(domain, 32)}.{domain}.",
-        "resourceRecordType": "CNAME", "resourceRecordValue": f"_{_hex(domain + 'v', 32)}.acm-validations.aws."}]}
-
-
-def _record(name, inputs, region):
-    fqdn = str(inputs.get("name", name)).rstrip(".")
-    return f"{inputs.get('zoneId', 'Z')}_{fqdn}_{inputs.get('type', 'A')}", {"fqdn": fqdn}
-
-
-def _load_balancer(name, inputs, region):
-    physical = _physical(name)[:32]
-    suffix = f"app/{physical}/{_hex(name, 16)}"
-    arn = _arn("elasticloadbalancing", region, f"loadbalancer/{suffix}")
-    return arn, {"arn": arn, "arnSuffix": suffix, "dnsName": f"{physical}-{int(_hex(name, 8), 16)}.{region}.elb.amazonaws.com",
-                 "zoneId": "Z35SXDOTRQ7X7K", "name": physical}
-
-
-def _target_group(name, inputs, region):
-    physical = _physical(name)[:32]
-    suffix = f"targetgroup/{physical}/{_hex(name, 16)}"
-    arn = _arn("elasticloadbalancing", region, suffix)
-    return arn, {"arn": arn, "arnSuffix": suffix, "name": physical}
-
-
-def _replication_group(name, inputs, region):
-    group_id = inputs.get("replicationGroupId") or _physical(name)
-    nodes = int(inputs.get("numCacheClusters") or 1)
-    return group_id, {"arn": _arn("elasticache", region, f"replicationgroup:{group_id}"),
-                      "primaryEndpointAddress": f"master.{group_id}.{_hex(name, 6)}.{region[:6]}.cache.amazonaws.com",
-                      "memberClusters": [f"{group_id}-{i:03d}" for i in range(1, nodes + 1)]}
-
-
-def _serverless_cache(name, inputs, region):
-    cache = inputs.get("name") or _physical(name)
-    address = f"{cache}-{_hex(name, 6)}.serverless.{region[:6]}.cache.amazonaws.com"
-    return cache, {"arn": _arn("elasticache", region, f"serverlesscache:{cache}"), "status": "available",
-                   "endpoints": [{"address": address, "port": 6379}],
-                   "readerEndpoints": [{"address": address, "port": 6380}]}
-
-
-def _cache_user(name, inputs, region):
-    user_id = inputs.get("userId") or _physical(name)
-    return user_id, {"userId": user_id, "arn": _arn("elasticache", region, f"user:{user_id}")}
-
-
-def _cache_user_group(name, inputs, region):
-    group_id = inputs.get("userGroupId") or _physical(name)
-    return group_id, {"userGroupId": group_id, "arn": _arn("elasticache", region, f"usergroup:{group_id}")}
-
-
-def _backup_vault(name, inputs, region):
-    vault = inputs.get("name") or _physical(name)
-    return vault, {"name": vault, "arn": _arn("backup", region, f"backup-vault:{vault}"), "recoveryPoints": 0}
-
-
-def _backup_plan(name, inputs, region):
-    plan_id = f"{_hex(name, 8)}-{_hex(name + 'p', 4)}-{_hex(name + 'q', 4)}-{_hex(name + 'r', 12)}"
-    return plan_id, {"arn": _arn("backup", region, f"backup-plan:{plan_id}"), "version": _hex(name + "v", 32)}
-
-
-def _http_api(name, inputs, region):
-    api_id = _hex(name, 10)
-    return api_id, {"apiEndpoint": f"https://{api_id}.execute-api.{region}.amazonaws.com",
-                    "executionArn": f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{api_id}",
-                    "arn": f"arn:aws:apigateway:{region}::/apis/{api_id}"}
-
-
-def _api_domain(name, inputs, region):
-    domain = inputs.get("domainName", name)
-    config = dict(inputs.get("domainNameConfiguration") or {})
-    config.update({"targetDomainName": f"d-{_hex(name, 10)}.execute-api.{region}.amazonaws.com",
-                   "hostedZoneId": "Z1UJRXOUMOOFQ8"})
-    return domain, {"domainNameConfiguration": config,
-                    "arn": f"arn:aws:apigateway:{region}::/domainnames/{domain}"}
-
-
-def _lambda_function(name, inputs, region):
-    function = inputs.get("name") or _physical(name)
-    arn = _arn("lambda", region, f"function:{function}")
-    return function, {"arn": arn, "name": function, "qualifiedArn": f"{arn}:$LATEST", "version": "$LATEST",
-                      "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"}
-
-
-def _ecs_cluster(name, inputs, region):
-    cluster = inputs.get("name") or _physical(name)
-    arn = _arn("ecs", region, f"cluster/{cluster}")
-    return arn, {"arn": arn, "name": cluster}
-
-
-def _ecs_service(name, inputs, region):
-    service = inputs.get("name") or _physical(name)
-    cluster = str(inputs.get("cluster", "cluster")).rsplit("/", 1)[-1]
-    arn = _arn("ecs", region, f"service/{cluster}/{service}")
-    return arn, {"name": service}
-
-
-def _task_definition(name, inputs, region):
-    family = inputs.get("family") or _physical(name)
-    arn = _arn("ecs", region, f"task-definition/{family}:1")
-    return arn, {"arn": arn, "arnWithoutRevision": arn.rsplit(":", 1)[0], "revision": 1}
-
-
-def _random_password(name, inputs, region):
-    return f"{name}-none", {"result": _hex(name + "secret", int(inputs.get("length", 32)) % 64 or 32),
-                            "bcryptHash": "$2a$10$mock"}
-
-
-def _distribution(name, inputs, region):
-    resource_id = f"E{_hex(name, 13).upper()}"
-    return resource_id, {"arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{resource_id}",
-                         "domainName": f"d{_hex(name, 13)}.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2",
-                         "status": "Deployed"}
-
-
-def _secret(name, inputs, region):
-    arn = _arn("secretsmanager", region, f"secret:{_physical(name)}-{_hex(name, 6)}")
-    return arn, {"arn": arn}
-
-
-def _ssm_parameter(name, inputs, region):
-    physical = inputs.get("name") or _physical(name)
-    return physical, {"name": physical, "arn": _arn("ssm", region, f"parameter{physical}"), "version": 1}
-
-
-def _launch_template(name, inputs, region):
-    resource_id, extra = _prefixed("lt", "ec2", "launch-template")(name, inputs, region)
-    return resource_id, {**extra, "latestVersion": 1, "defaultVersion": 1}
-
-
-def _node_group(name, inputs, region):
-    group = inputs.get("nodeGroupName") or _physical(name)
-    cluster = inputs.get("clusterName", "cluster")
-    asg = f"eks-{group}-{_hex(name + 'asg', 8)}"
-    return f"{cluster}:{group}", {"nodeGroupName": group, "status": "ACTIVE",
-                                  "arn": _arn("eks", region, f"nodegroup/{cluster}/{group}/{_hex(name, 8)}"),
-                                  "resources": [{"autoscalingGroups": [{"name": asg}], "remoteAccessSecurityGroupId": ""}]}
-
-
-def _kms_key(name, inputs, region):
-    key_id = f"{_hex(name, 8)}-{_hex(name + '1', 4)}-{_hex(name + '2', 4)}-{_hex(name + '3', 4)}-{_hex(name + '4', 12)}"
-    return key_id, {"keyId": key_id, "arn": _arn("kms", region, f"key/{key_id}")}
-
-
-def _web_acl(name, inputs, region):
-    acl_id = f"{_hex(name, 8)}-{_hex(name + 'w', 4)}"
-    acl_name = inputs.get("name") or _physical(name)
-    return acl_id, {"arn": _arn("wafv2", region, f"regional/webacl/{acl_name}/{acl_id}"), "capacity": 1000}
-
-
-_OUTPUTS = {
-    "aws:ec2/vpc:Vpc": _prefixed("vpc", "ec2", "vpc"),
-    "aws:ec2/subnet:Subnet": _prefixed("subnet", "ec2", "subnet"),
-    "aws:ec2/internetGateway:InternetGateway": _prefixed("igw", "ec2", "internet-gateway"),
-    "aws:ec2/routeTable:RouteTable": _prefixed("rtb", "ec2", "route-table"),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": _prefixed("rtbassoc", "ec2", "route-table-association"),
-    "aws:ec2/route:Route": _prefixed("r-rtb", "ec2", "route"),
-    "aws:ec2/natGateway:NatGateway": _prefixed("nat", "ec2", "natgateway"),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _prefixed("vpce", "ec2", "vpc-endpoint"),
-    "aws:ec2/securityGroup:SecurityGroup": _prefixed("sg", "ec2", "security-group"),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _prefixed("sgr", "ec2", "security-group-rule"),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _prefixed("sgr", "ec2", "security-group-rule"),
-    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
-    "aws:eks/nodeGroup:NodeGroup": _node_group,
-    "aws:kms/key:Key": _kms_key,
-    "aws:wafv2/webAcl:WebAcl": _web_acl,
-    "aws:ec2/instance:Instance": _instance,
-    "aws:ec2/eip:Eip": _eip,
-    "aws:rds/instance:Instance": _rds_instance,
-    "aws:rds/subnetGroup:SubnetGroup": _named("rds", "subgrp:"),
-    "aws:rds/parameterGroup:ParameterGroup": _named("rds", "pg:"),
-    "aws:s3/bucket:Bucket": _bucket,
-    "aws:sns/topic:Topic": _topic,
-    "aws:cloudwatch/logGroup:LogGroup": _named("logs", "log-group:"),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": _named("cloudwatch", "alarm:"),
-    "aws:iam/role:Role": _iam("role"),
-    "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
-    "aws:budgets/budget:Budget": _named("budgets", "budget/"),
-    "aws:acm/certificate:Certificate": _certificate,
-    "aws:acm/certificateValidation:CertificateValidation": lambda n, i, r: (i.get("certificateArn", n), {}),
-    "aws:route53/record:Record": _record,
-    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
-    "aws:lb/targetGroup:TargetGroup": _target_group,
-    "aws:lb/listener:Listener": _prefixed("listener", "elasticloadbalancing", "listener/app"),
-    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
-    "aws:elasticache/subnetGroup:SubnetGroup": _named("elasticache", "subnetgroup:"),
-    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache,
-    "aws:elasticache/user:User": _cache_user,
-    "aws:elasticache/userGroup:UserGroup": _cache_user_group,
-    "aws:backup/vault:Vault": _backup_vault,
-    "aws:apigatewayv2/api:Api": _http_api,
-    "aws:apigatewayv2/domainName:DomainName": _api_domain,
-    "aws:lambda/function:Function": _lambda_function,
-    "aws:ecs/cluster:Cluster": _ecs_cluster,
-    "aws:ecs/service:Service": _ecs_service,
-    "aws:ecs/taskDefinition:TaskDefinition": _task_definition,
-    "aws:backup/plan:Plan": _backup_plan,
-    "random:index/randomPassword:RandomPassword": _random_password,
-    "aws:cloudfront/distribution:Distribution": _distribution,
-    "aws:cloudfront/originAccessControl:OriginAccessControl": _prefixed("E", "cloudfront", "origin-access-control"),
-    "aws:secretsmanager/secret:Secret": _secret,
-    "aws:ssm/parameter:Parameter": _ssm_parameter,
-}
-
-
-def _remote_component_outputs(args: pulumi.runtime.MockResourceArgs, region: str,
-                              preview: bool) -> tuple[str, dict]:
-    """Remote components (pulumi-eks) run in their provider; under mocks we must supply their outputs.
-
-    At a first preview a new cluster's outputs are all unknown (the engine sends none). At an update, pulumi-eks's
-    Cluster answers with the plain outputs a program reads: `kubeconfig` (an object), `kubeconfigJson` and
-    `clusterSecurityGroupId`. `eksCluster` and `core` are resource references to the component's children, which
-    the mocks cannot mint, so the program reads neither. What the mocks cannot show: those children
-    (the aws:eks/cluster, its IAM role, security groups, access entries and addons) that a real preview hands to
-    the pack, nor anything EKS does at runtime (node bootstrap, the VPC CNI's pod addresses, Pod Identity tokens);
-    `tests/policies/test_cost_model.py` prices that shape from a hand-built graph.
-    """
-    if preview:
-        return "", dict(args.inputs)
-    outputs = dict(args.inputs)
-    if args.typ == "eks:index:Cluster":
-        cluster = args.inputs.get("name") or _physical(args.name)
-        endpoint = f"https://{_hex(cluster, 32).upper()}.gr7.{region}.eks.amazonaws.com"
-        kubeconfig = {
-            "apiVersion": "v1", "kind": "Config", "current-context": "aws",
-            "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint,
-                                                            "certificate-authority-data": "TU9DSw=="}}],
-            "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
-            "users": [{"name": "aws", "user": {"exec": {
-                "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
-                "args": ["eks", "get-token", "--cluster-name", cluster, "--output", "json"]}}}]}
-        outputs.update({"kubeconfig": kubeconfig, "kubeconfigJson": json.dumps(kubeconfig),
-                        "clusterSecurityGroupId": f"sg-{_hex(cluster + 'cluster-sg')}"})
-    return f"{args.name}-component", outputs
-
-
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-
-
-def engine_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
-    """The URN the Pulumi engine gives a resource: its type qualified by every ancestor's type but the stack's.
-
-    (pulumi's own MockMonitor qualifies by the direct parent's type only, and by the stack's too, so its URNs
-    differ from a real deployment's; phasegate's URN snapshots must be the real ones.)
-    """
-    if parent:
-        qualified = parent.split("::")[2]
-        if qualified != ROOT_STACK_TYPE:
-            type_ = f"{qualified}${type_}"
-    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
-
-
-class RecordingMonitor(MockMonitor):
-    """A mock monitor that also keeps each registration's parent, provider, options and dependencies."""
-
-    def __init__(self, mocks: RealisticMocks):
-        super().__init__(mocks)
-        self.recorded: dict[str, RecordedResource] = {}
-
-    def make_urn(self, parent: str, type_: str, name: str) -> str:
-        return engine_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
-
-    def RegisterResource(self, request):
-        response = super().RegisterResource(request)
-        if request.type == "pulumi:pulumi:Stack":
-            return response
-        registration = self.resources[response.urn]
-        self.recorded[response.urn] = RecordedResource(
-            urn=response.urn, type=request.type, name=request.name, custom=bool(request.custom),
-            parent=request.parent, provider=request.provider, id=registration.id or "",
-            inputs=json_format.MessageToDict(request.object),
-            outputs=json_format.MessageToDict(response.object), protect=bool(request.protect),
-            ignore_changes=list(request.ignoreChanges), delete_before_replace=bool(request.deleteBeforeReplace),
-            dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            aliases=self._alias_urns(request),
-        )
-        return response
-
-    def _alias_urns(self, request) -> list[str]:
-        """Alias specs resolved the way the engine does: unset fields default to the resource's own."""
-        urns = list(request.aliasURNs)
-        for alias in request.aliases:
-            if alias.urn:
-                urns.append(alias.urn)
-                continue
-            spec = alias.spec
-            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
-            urns.append(engine_urn(spec.stack or pulumi.get_stack(), spec.project or pulumi.get_project(), parent,
-                                   spec.type or request.type, spec.name or request.name))
-        return urns

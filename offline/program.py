@@ -17,24 +17,12 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from phasegate_policies.stack import DEFAULT_REGION
+from project import PROJECT, PROJECT_DIR, ProgramError, stack_config
 
-from .mocks import RealisticMocks, RecordedResource, RecordingMonitor
-from .stackfile import StackFileError, config_as_engine_text, read_stack_file
+from .mocks import RealisticMocks
+from .recording import RecordedResource, RecordingMonitor
 
-__all__ = ["PROJECT", "PROJECT_DIR", "ProgramError", "ProgramRun", "config_as_engine_text", "known_stacks",
-           "run_program", "stack_config"]
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PROJECT = "phasegate"
-
-
-class ProgramError(Exception):
-    """The program refused to run (bad config) or failed; `messages` are what Pulumi would print as errors."""
-
-    def __init__(self, stack: str, messages: list[str]):
-        self.stack = stack
-        self.messages = messages
-        super().__init__("\n".join(messages))
+__all__ = ["ProgramError", "ProgramRun", "run_program"]
 
 
 @dataclass
@@ -55,22 +43,6 @@ class ProgramRun:
 
     def by_urn(self) -> dict[str, RecordedResource]:
         return {r.urn: r for r in self.resources}
-
-
-def known_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
-    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
-
-
-def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
-    """Read `Pulumi.<stack>.yaml` the way the engine hands it over: every value as text, objects as JSON."""
-    path = project_dir / f"Pulumi.{stack}.yaml"
-    if not path.exists():
-        raise ProgramError(stack, [f"{path.name}: no such stack file; stacks here: "
-                                   f"{', '.join(known_stacks(project_dir))}"])
-    try:
-        return config_as_engine_text(read_stack_file(path))
-    except StackFileError as exc:
-        raise ProgramError(stack, exc.problems) from None
 
 
 class _ErrorLog(logging.Handler):

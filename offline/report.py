@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from project import urn_name
+
 from .analyzer import Evaluation, Violation
-from .mocks import RecordedResource
 from .money import cents, dollars
+from .recording import RecordedResource
 from .tree import render_tree
 
 STACK_USAGE = "(stack usage)"  # the component of usage lines and allowances that belong to no resource
@@ -92,10 +94,6 @@ class StackReport:
 def short_message(message: str) -> str:
     """Diagnostics are 'description\\nmessage'; the message is what to act on."""
     return message.split("\n", 1)[-1]
-
-
-def urn_name(urn: str) -> str:
-    return urn.rsplit("::", 1)[-1] if urn else "(stack)"
 
 
 def render_text(report: StackReport, tree: bool = True) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .mocks import RecordedResource
+from .recording import RecordedResource
 
 # Per type, the input paths worth showing in a review (dotted paths into camelCase inputs).
 KEY_PROPERTIES: dict[str, tuple[str, ...]] = {

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-from offline.program import PROJECT_DIR
+from project import PROJECT_DIR
 
 from ..aws import Aws
 from ..health import Clock, Prober

@@ -14,9 +14,8 @@ from typing import Any, Mapping, Optional
 
 from components.config.loader import ConfigError, build_stack_config
 from components.config.models import StackConfig
-from components.runtimes import RUNTIMES
-from offline.program import PROJECT_DIR, ProgramError, known_stacks, stack_config
 from phasegate_policies.contract import PHASES
+from project import PROJECT_DIR, NoStackFile, ProgramError, stack_config, stack_file_name
 
 from ..errors import Refused, UnbuildableStack, UsageError
 
@@ -76,21 +75,20 @@ class MigrationFacts:
 
 
 def load_config(stack: str, project_dir: Path = PROJECT_DIR) -> StackConfig:
-    if stack not in known_stacks(project_dir):
-        raise UsageError(f"no stack file Pulumi.{stack}.yaml; stacks here: {', '.join(known_stacks(project_dir))}")
     try:
         values = stack_config(stack, project_dir)
-        return build_stack_config(values, f"Pulumi.{stack}.yaml")
+        return build_stack_config(values, stack_file_name(stack))
+    except NoStackFile as exc:
+        raise UsageError(str(exc)) from None
     except ProgramError as exc:
         raise UnbuildableStack("\n".join(exc.messages)) from None
     except (ValueError, ConfigError) as exc:  # the loader's located errors, one per line
         raise UnbuildableStack(str(exc)) from None
 
 
-def behind_load_balancer(runtime: str) -> bool:
-    """Whether the runtime serves through the stack's load balancer, the only way the cutover can move a domain."""
-    spec = RUNTIMES[runtime]
-    return bool(getattr(spec, "behind_load_balancer", spec.ingress_port is not None))
+def behind_load_balancer(cfg: StackConfig) -> bool:
+    """Whether the stack serves through its load balancer, the only way the cutover can move a domain."""
+    return cfg.compute.capabilities.behind_load_balancer
 
 
 def build_facts(source: str, target: str, options: MigrateOptions, project_dir: Path = PROJECT_DIR,
@@ -113,10 +111,10 @@ def build_facts(source: str, target: str, options: MigrateOptions, project_dir: 
         source=source, target=target, app=tgt.app.name, source_region=src.region, target_region=tgt.region,
         source_runtime=src.compute.runtime, target_runtime=tgt.compute.runtime,
         source_serves_https=src.app.domain is not None,
-        source_owns_records=src.app.domain is not None and behind_load_balancer(src.compute.runtime),
+        source_owns_records=src.app.domain is not None and behind_load_balancer(src),
         domain=domain, zone=zone,
         health_path=tgt.app.root_service.health_check_path, options=options)
-    if domain and not behind_load_balancer(tgt.compute.runtime):
+    if domain and not behind_load_balancer(tgt):
         raise Refused(
             f"{target} runs on {tgt.compute.runtime}, which has no load balancer: the cutover moves {domain} only onto "
             f"a target's load balancer (it checks that {domain} aliases it, and probes through it), so it could "

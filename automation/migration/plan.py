@@ -14,7 +14,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-from offline.program import PROJECT
+from components.config import RUNTIME_MODELS
+from project import PROJECT
 
 from .facts import MigrationFacts
 from .state import MigrationState
@@ -196,7 +197,8 @@ def record_urns(stack: str, app: str) -> list[str]:
 
 
 def notes(f: MigrationFacts) -> list[str]:
-    state = " or the K3s cluster's state" if f.source_runtime == "k3s" else ""
+    on_nodes = RUNTIME_MODELS[f.source_runtime].capabilities.state_on_nodes
+    state = f" or {on_nodes}" if on_nodes else ""
     found = [f"Not migrated: the {f.source_runtime} compute{state}: the app is stateless, its data lives in RDS, the "
              f"cache and S3; the cache's contents are not copied (a cache refills)."]
     if f.cross_region:

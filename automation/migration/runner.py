@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from offline.program import PROJECT_DIR
+from project import PROJECT_DIR
 
 from ..aws import Aws
 from ..deploy import deploy as deploy_stack

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import stack_values
 from offline.check import check_stack
-from offline.program import config_as_engine_text
 from offline.report import StackReport
+from project import config_as_engine_text
 
 
 def mvp_with_host(instance_type: str) -> StackReport:

@@ -12,7 +12,7 @@ import pytest
 from components.config.types import Egress
 from conftest import ROOT, stack_values
 from offline.check import check_stack
-from offline.program import config_as_engine_text, known_stacks
+from project import config_as_engine_text, known_stacks
 
 
 def test_mvp_passes_every_mandatory_policy_within_its_ceiling_with_nothing_unpriced():
@@ -128,7 +128,7 @@ def test_json_report_and_pack_config_override(tmp_path):
 def test_bad_arguments_exit_two_with_a_reason():
     result = _run_check("staging")
     assert result.returncode == 2
-    assert result.stderr.strip() == f"check: no stack file for staging; stacks here: {', '.join(known_stacks())}"
+    assert result.stderr.strip() == f"check: no stack file Pulumi.staging.yaml; stacks here: {', '.join(known_stacks())}"
 
 
 def test_a_bad_stack_file_is_reported_as_an_error_without_a_traceback():

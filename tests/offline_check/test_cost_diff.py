@@ -76,7 +76,7 @@ def test_against_another_stack_in_text_markdown_and_json():
 def test_against_an_unknown_stack_is_a_usage_error():
     result = _run_check("growth", "--against", "staging")
     assert result.returncode == 2
-    assert result.stderr.startswith("check: no stack file for staging;")
+    assert result.stderr.startswith("check: no stack file Pulumi.staging.yaml;")
 
 
 def test_compare_to_a_saved_report(tmp_path, mvp_report, bigger_mvp_report):

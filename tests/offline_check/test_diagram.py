@@ -8,7 +8,8 @@ import re
 import pytest
 
 from offline.diagram import mermaid, role
-from offline.program import ProgramError, known_stacks, run_program
+from offline.program import ProgramError, run_program
+from project import known_stacks
 
 NODE = re.compile(r"^\s*(n\d+)(\[\(|\(\[|\{\{|>|\[)\"")
 EDGE = re.compile(r"^\s*(\w+) (-->|==>|-\.->)(?:\|([^|]*)\|)? (\w+)$")

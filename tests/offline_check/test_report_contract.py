@@ -16,8 +16,8 @@ from conftest import ROOT, stack_values
 from offline.check import check_stack
 from offline.contract import SCHEMA_PATH, SCHEMA_VERSION, render_json, report_document
 from offline.diff import Baseline, CostSnapshot, compare
-from offline.program import config_as_engine_text
 from offline.version import VERSION
+from project import config_as_engine_text
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 CAMEL = re.compile(r"[a-z][a-zA-Z0-9]*")

@@ -16,7 +16,7 @@ import yaml
 
 from conftest import ROOT
 from offline.markdown import MARKER
-from offline.program import known_stacks
+from project import known_stacks
 
 WORKFLOW = ROOT / ".github" / "workflows" / "phasegate.yml"
 
