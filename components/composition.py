@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from .config import StackConfig
+from .config.errors import LocatedError
 from .parts.alerts import Alerts, AlertsArgs
 from .parts.assets import Assets, AssetsArgs
 from .parts.billing import Billing, BillingArgs
@@ -25,11 +26,19 @@ from .parts.network import Network, NetworkArgs
 from .parts.security_groups import AppSecurityGroup, AppSecurityGroupArgs
 from .parts.tags import Tagger
 from .parts.waf import Waf, WafArgs
+from .render.checks import boot_script_sizes
 from .runtimes import RUNTIMES, RuntimeArgs
 
 
 class NotBuildable(Exception):
     """The config is valid but this version of phasegate has no runtime to build it with."""
+
+
+def render_problems(cfg: StackConfig) -> list[LocatedError]:
+    """The config checks that need the render side, for the loader to run once the config validated: every
+    boot script's size, and the checks of the stack's runtime."""
+    runtime = RUNTIMES.get(cfg.compute.runtime)
+    return [*boot_script_sizes(cfg), *(problem for check in (runtime.checks if runtime else ()) for problem in check(cfg))]
 
 
 def build_stack(cfg: StackConfig, stack: str) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline.program import ProgramRun, config_as_engine_text, run_program
+from offline.program import ProgramRun, run_program
+from project import config_as_engine_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,7 +86,7 @@ DELETE = object()
 
 def extra_resource(typ: str, name: str, props: dict):
     """A resource added to a graph by a test, registered at the stack root with the same inputs and outputs."""
-    from offline.mocks import RecordedResource
+    from offline.recording import RecordedResource
 
     return RecordedResource(urn=f"urn:pulumi:mvp::phasegate::{typ}::{name}", type=typ, name=name, custom=True,
                             inputs=copy.deepcopy(props), outputs=copy.deepcopy(props))

@@ -1,22 +1,79 @@
-"""`phasegate:compute`: a discriminated union on `runtime`, each member with that runtime's own sizing."""
+"""`phasegate:compute`: a discriminated union on `runtime`, each member with that runtime's own sizing.
+
+Each member declares its `Capabilities` (what it needs and offers) and its own cross-section rules
+(`stack_problems`); the stack's rules call them without knowing which runtime it is. A model joins the union
+by registering (`@runtime_model` here, or `models.join_runtime` for a model defined elsewhere).
+"""
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import re
 import typing
-from typing import Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Optional, TypeVar, Union
 
 from pydantic import AfterValidator, Field, Strict, field_validator, model_validator
 from typing_extensions import Annotated
 
-from .app import Section
-from phasegate_policies.contract import EKS_STANDARD_SUPPORT_ENDS
+from phasegate_policies.contract import EKS_STANDARD_SUPPORT_ENDS, is_graviton
 
+from .app import Section
+from .capabilities import Capabilities, Ingress
+from .errors import LocatedError
 from .types import Cidr, Ec2Type, Flag, Int, LogRetentionDays, PublicCidr
 
+if TYPE_CHECKING:
+    from .models import StackConfig
 
-class ComposeCompute(Section):
+
+class RuntimeModel(Section):
+    """A member of the compute union: a `runtime` literal, its capabilities, its own rules."""
+
+    capabilities: ClassVar[Capabilities]
+    # The top-level section its keys lived in before `phasegate:compute` (a stack file still using it is told where
+    # they went); None: it never had one.
+    legacy_section: ClassVar[Optional[str]] = None
+
+    @classmethod
+    def runtime_name(cls) -> str:
+        """The value of `phasegate:compute.runtime` that selects this model."""
+        return typing.get_args(cls.model_fields["runtime"].annotation)[0]
+
+    def node_types(self) -> list[str]:
+        """The instance types a container may be scheduled on (none: the runtime sizes each container itself)."""
+        return []
+
+    def stack_problems(self, cfg: "StackConfig") -> list[LocatedError]:
+        """This runtime's own rules against the rest of the stack."""
+        return []
+
+
+RUNTIME_MODELS: dict[str, type[RuntimeModel]] = {}
+Model = TypeVar("Model", bound=type[RuntimeModel])
+
+
+def runtime_model(model: Model) -> Model:
+    """Adds `model` to the compute union; a runtime name registered twice is refused."""
+    name = model.runtime_name()
+    if name in RUNTIME_MODELS:
+        raise ValueError(f"runtime {name!r} already has a config model")
+    RUNTIME_MODELS[name] = model
+    return model
+
+
+def compute_members() -> Any:
+    """The union of the registered models (`Compute` tells them apart by `runtime`)."""
+    return Union[tuple(RUNTIME_MODELS.values())]
+
+
+# Docker's own networks on the compose host: the default bridge and the pools Compose networks are cut from.
+# A VPC overlapping them would make the database (or anything in the VPC) unreachable from the containers.
+DOCKER_NETWORKS = ("172.17.0.0/16", "172.18.0.0/15", "172.20.0.0/14", "172.24.0.0/13", "192.168.0.0/16")
+
+
+@runtime_model
+class ComposeCompute(RuntimeModel):
     """One EC2 host running the app with Docker Compose behind Caddy (the reference plans' Phase 1)."""
 
     runtime: Literal["compose"] = Field(description="Docker Compose on one EC2 host.")
@@ -24,9 +81,26 @@ class ComposeCompute(Section):
     root_volume_gb: Int = Field(30, ge=8, le=1024, description="Encrypted gp3 root volume.")
     log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for container logs.")
 
+    # AWS WAF protects ALBs, API Gateway REST APIs, CloudFront, AppSync, Cognito, App Runner and Verified Access, not
+    # an EC2 instance (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html).
+    legacy_section = "composeHost"
+    capabilities = Capabilities(
+        ingress=Ingress.ITSELF, boots_from_user_data=True,
+        waf_refusal="the compose host serves the internet itself (Caddy on its Elastic IP); there is no load balancer "
+                    "to put AWS WAF on: set enabled: false, or use a runtime behind the load balancer (k3s, fargate, "
+                    "eks)")
+
     def node_types(self) -> list[str]:
-        """The instance types a container may be scheduled on."""
         return [self.instance_type]
+
+    def stack_problems(self, cfg: "StackConfig") -> list[LocatedError]:
+        vpc = ipaddress.IPv4Network(cfg.network.cidr)
+        clash = [net for net in DOCKER_NETWORKS if vpc.overlaps(ipaddress.IPv4Network(net))]
+        if not clash:
+            return []
+        return [LocatedError(("network", "cidr"), (
+            f"{cfg.network.cidr} overlaps Docker's networks on the compose host ({', '.join(clash)}): containers "
+            f"could not reach the database; use a range in 10.0.0.0/8, e.g. 10.0.0.0/16"))]
 
 
 def _k3s_network(value: Optional[str]) -> Optional[str]:
@@ -35,7 +109,8 @@ def _k3s_network(value: Optional[str]) -> Optional[str]:
     return value
 
 
-class K3sCompute(Section):
+@runtime_model
+class K3sCompute(RuntimeModel):
     """A K3s server and agents on EC2 in private subnets, behind the load balancer (Phase 2)."""
 
     runtime: Literal["k3s"] = Field(description="K3s on EC2: one server, N agents.")
@@ -54,9 +129,32 @@ class K3sCompute(Section):
 
     _networks_are_large_enough = field_validator("cluster_cidr", "service_cidr")(_k3s_network)
 
+    capabilities = Capabilities(ingress=Ingress.NODE_PORT, boots_from_user_data=True,
+                                state_on_nodes="the K3s cluster's state")
+    legacy_section = "k3s"
+
     def node_types(self) -> list[str]:
-        """The instance types a container may be scheduled on."""
         return [self.server_instance_type, self.agent_instance_type]
+
+    def stack_problems(self, cfg: "StackConfig") -> list[LocatedError]:
+        """The pod and service networks must not overlap the VPC (or each other)."""
+        vpc = ipaddress.IPv4Network(cfg.network.cidr)
+        problems = []
+        chosen = {}
+        for key, value in (("clusterCidr", self.cluster_cidr), ("serviceCidr", self.service_cidr)):
+            if value is None:
+                continue
+            network = ipaddress.IPv4Network(value)
+            chosen[key] = network
+            if network.overlaps(vpc):
+                problems.append(LocatedError(("compute", key), (
+                    f"{value} overlaps the VPC {cfg.network.cidr} (phasegate:network.cidr): pods or services would "
+                    f"shadow real hosts; choose a range outside it")))
+        if len(chosen) == 2 and chosen["clusterCidr"].overlaps(chosen["serviceCidr"]):
+            problems.append(LocatedError(("compute", "serviceCidr"), (
+                f"{chosen['serviceCidr']} overlaps clusterCidr {chosen['clusterCidr']}: K3s needs two separate "
+                f"ranges")))
+        return problems
 
 
 _IAM_PRINCIPAL = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/[A-Za-z0-9+=,.@_/-]{1,512}$")
@@ -71,7 +169,14 @@ def _iam_principal(value: str) -> str:
 IamPrincipalArn = Annotated[str, Strict(), AfterValidator(_iam_principal)]
 
 
-class EksCompute(Section):
+def eks_support_ended(version: str, today: Optional[datetime.date] = None) -> bool:
+    """True when `version` is past EKS standard support (so it is upgraded, or billed extended support)."""
+    ends = datetime.date.fromisoformat(EKS_STANDARD_SUPPORT_ENDS[version])
+    return (today or datetime.date.today()) >= ends
+
+
+@runtime_model
+class EksCompute(RuntimeModel):
     """Managed EKS with managed node groups across the private subnets (Phase 3)."""
 
     runtime: Literal["eks"] = Field(description="Amazon EKS with managed node groups.")
@@ -119,16 +224,34 @@ class EksCompute(Section):
                              f"{', '.join(EKS_STANDARD_SUPPORT_ENDS)}")
         return value
 
+    capabilities = Capabilities(ingress=Ingress.NODE_PORT)
+    legacy_section = "eks"
+
     @property
     def node_type(self) -> str:
         return self.node_instance_type or ("t4g.medium" if self.architecture == "arm64" else "t3.medium")
 
     def node_types(self) -> list[str]:
-        """The instance types a container may be scheduled on."""
         return [self.node_type]
 
+    def stack_problems(self, cfg: "StackConfig") -> list[LocatedError]:
+        """Nodes of the declared architecture, and a version EKS will not upgrade behind the stack's back."""
+        problems = []
+        if self.node_instance_type and is_graviton(self.node_instance_type) != (self.architecture == "arm64"):
+            problems.append(LocatedError(("compute", "nodeInstanceType"), (
+                f"{self.node_instance_type!r} does not match architecture {self.architecture}; use a "
+                f"{'Graviton (…g) ' if self.architecture == 'arm64' else 'non-Graviton '}type or change "
+                f"architecture")))
+        if self.upgrade_policy == "STANDARD" and eks_support_ended(self.version):
+            problems.append(LocatedError(("compute", "version"), (
+                f"EKS {self.version} left standard support on {EKS_STANDARD_SUPPORT_ENDS[self.version]}: with "
+                f"upgradePolicy STANDARD, EKS upgrades it on its own; pin a supported version, or set upgradePolicy "
+                f"EXTENDED and pay $0.60/h instead of $0.10/h")))
+        return problems
 
-class FargateCompute(Section):
+
+@runtime_model
+class FargateCompute(RuntimeModel):
     """ECS on Fargate: one service per app service in the private subnets, behind the load balancer."""
 
     runtime: Literal["fargate"] = Field(description="Amazon ECS on AWS Fargate: no servers to manage.")
@@ -146,12 +269,14 @@ class FargateCompute(Section):
                                                         "metrics and logs; priced when on).")
     log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for task logs.")
 
-    def node_types(self) -> list[str]:
-        """Fargate has no nodes: a task's size is the smallest valid Fargate size that fits the service."""
-        return []
+    # Fargate has no nodes: a task's size is the smallest valid Fargate size that fits the service.
+    capabilities = Capabilities(
+        ingress=Ingress.PER_SERVICE, egress_for="tasks pull their images and read Secrets Manager",
+        public_only_behind="load balancer")
 
 
-class LambdaCompute(Section):
+@runtime_model
+class LambdaCompute(RuntimeModel):
     """Each app service as a container-image Lambda function behind an API Gateway HTTP API."""
 
     runtime: Literal["lambda"] = Field(description="AWS Lambda functions behind an API Gateway HTTP API.")
@@ -181,13 +306,21 @@ class LambdaCompute(Section):
     log_retention_days: LogRetentionDays = Field(14, description="CloudWatch Logs retention for function and API "
                                                                  "access logs.")
 
-    def node_types(self) -> list[str]:
-        return []
+    # AWS WAF cannot protect an HTTP API (https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-
+    # resources.html), and Lambda pulls container images only from ECR in the function's region
+    # (https://docs.aws.amazon.com/lambda/latest/dg/images-create.html).
+    capabilities = Capabilities(
+        ingress=Ingress.ITSELF, egress_for="functions read Secrets Manager and whatever else the app calls",
+        public_only_behind="API", ecr_in_region_only="Lambda runs images only from ECR in the function's region",
+        waf_refusal="AWS WAF cannot protect an API Gateway HTTP API; the lambda runtime has no load balancer to put "
+                    "it on: set enabled: false, or use the fargate runtime")
+
+    def stack_problems(self, cfg: "StackConfig") -> list[LocatedError]:
+        if self.memory_mb is not None:
+            return []
+        return [LocatedError(("app", "services", index, "memoryMb"), (
+            f"{svc.memory_mb} MiB is more than a Lambda function can have (10,240 MiB)"))
+            for index, svc in enumerate(cfg.app.services) if svc.memory_mb > 10240]
 
 
-Compute = Annotated[Union[ComposeCompute, K3sCompute, EksCompute, FargateCompute, LambdaCompute],
-                    Field(discriminator="runtime")]
-RUNTIME_MODELS: dict[str, type[Section]] = {
-    typing.get_args(model.model_fields["runtime"].annotation)[0]: model
-    for model in typing.get_args(typing.get_args(Compute)[0])
-}
+Compute = Annotated[compute_members(), Field(discriminator="runtime")]

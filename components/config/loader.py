@@ -1,24 +1,32 @@
 """Turns a stack's raw config into a `StackConfig`, or into every problem at once, each naming file and key.
 
 `build_stack_config` is pure (tests call it with a stack file's values); `load_stack_config` reads Pulumi's
-config and reports problems through Pulumi's error log, ending the run without a Python traceback.
+config and reports problems through Pulumi's error log, ending the run without a Python traceback. Both take
+`checks` that run on a valid config, so the program can add checks that need rendering (a boot script's size),
+which this package must not import, and have their problems reported like every other.
 """
 
 from __future__ import annotations
 
 import json
 import typing
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from .models import RUNTIME_MODELS, CrossSectionErrors, LocatedError, StackConfig
+from .errors import CrossSectionErrors, LocatedError
+from .models import RUNTIME_MODELS, StackConfig
 from .presets import PHASE_RUNTIMES, PRESETS, compute_preset, deep_merge
 from .types import Phase, shown
 
 NAMESPACE = "phasegate"
 # Sections that earlier versions had, and where their keys live now.
-MOVED_SECTIONS = {"composeHost": "compose", "k3s": "k3s", "eks": "eks"}
+def moved_sections() -> dict[str, str]:
+    """Sections that moved under `phasegate:compute`: the old section's name -> the runtime now holding its keys."""
+    return {model.legacy_section: name for name, model in RUNTIME_MODELS.items() if model.legacy_section}
+
+
+Check = Callable[[StackConfig], Iterable[LocatedError]]
 
 
 class ConfigError(Exception):
@@ -44,8 +52,9 @@ def parse_config_value(raw: Any) -> Any:
         return raw
 
 
-def build_stack_config(values: Mapping[str, Any], stack_file: str) -> StackConfig:
-    """Validate `values` (fully qualified keys such as `phasegate:app`, `aws:region`) into a StackConfig."""
+def build_stack_config(values: Mapping[str, Any], stack_file: str, checks: Iterable[Check] = ()) -> StackConfig:
+    """Validate `values` (fully qualified keys such as `phasegate:app`, `aws:region`) into a StackConfig, then run
+    `checks` on it."""
     prefix = f"{NAMESPACE}:"
     sections = {key[len(prefix):]: parse_config_value(v) for key, v in values.items() if key.startswith(prefix)}
     region = parse_config_value(values.get("aws:region"))
@@ -62,11 +71,12 @@ def build_stack_config(values: Mapping[str, Any], stack_file: str) -> StackConfi
 
     if "region" in sections:
         problems.append(f"{stack_file}: {prefix}region: unknown key; the region is set by aws:region")
-    for old, runtime in MOVED_SECTIONS.items():
+    moved = moved_sections()
+    for old, runtime in moved.items():
         if old in sections:
             problems.append(f"{stack_file}: {prefix}{old}: this section moved; put its keys under {prefix}compute "
                             f"with runtime: {runtime}")
-    ignored = {"phase", "region", "compute", *MOVED_SECTIONS}
+    ignored = {"phase", "region", "compute", *moved}
     data = deep_merge(PRESETS[phase], {k: v for k, v in sections.items() if k not in ignored})
     data["phase"] = phase.value
     data["compute"] = _compute_section(sections.get("compute"), phase, f"{stack_file}: {prefix}compute", problems)
@@ -79,6 +89,8 @@ def build_stack_config(values: Mapping[str, Any], stack_file: str) -> StackConfi
         for err in exc.errors():
             problems.extend(f"{stack_file}: {_path(loc)}: {message}" for loc, message in _located(err))
         config = None
+    if config is not None and not problems:
+        problems.extend(f"{stack_file}: {_path(p.loc)}: {p}" for check in checks for p in check(config))
     if problems:
         raise ConfigError(stack_file, problems)
     return config
@@ -157,14 +169,14 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def load_stack_config() -> StackConfig:
+def load_stack_config(checks: Iterable[Check] = ()) -> StackConfig:
     """Read this stack's config from Pulumi; on bad input log every problem and stop cleanly."""
-    import pulumi
+    import pulumi  # only the running program needs Pulumi: validating a stack file does not
     from pulumi.runtime.config import CONFIG
 
     stack_file = stack_file_name(pulumi.get_stack())
     try:
-        return build_stack_config(dict(CONFIG.get()), stack_file)
+        return build_stack_config(dict(CONFIG.get()), stack_file, checks)
     except ConfigError as exc:
         for problem in exc.problems:
             pulumi.log.error(problem)

@@ -2,8 +2,9 @@
 
 Keys are camelCase in the stack files (Pulumi convention) and snake_case in Python. Sizing defaults that
 differ by phase live in `presets.py`; defaults here are the ones that hold in every phase. Rules that span
-sections (the phase x runtime matrix, container sizes against node sizes, boot-script size, network
-overlaps) live in `rules.py` and run in `StackConfig`'s validator.
+sections (the phase x runtime matrix, container sizes against node sizes, what the runtime's capabilities ask
+of the rest) live in `rules.py` and on the runtime's own model, and run in `StackConfig`'s validator. Checks
+that need rendering (a boot script's size) run after validation, on the render side.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from typing import Any, Literal, Optional
 from pydantic import AliasChoices, Field, ValidationInfo, create_model, field_validator, model_validator
 from pydantic.alias_generators import to_snake
 
+from phasegate_policies.contract import is_graviton
 from phasegate_policies.cost import USAGE_KEYS
 
 from .app import App, Section, Service, zone_mismatch, zone_name
-from .compute import RUNTIME_MODELS, Compute, ComposeCompute, EksCompute, K3sCompute
+from .compute import (RUNTIME_MODELS, Compute, ComposeCompute, EksCompute, K3sCompute, RuntimeModel, compute_members,
+                      runtime_model)
+from .errors import CrossSectionErrors, LocatedError
 from .presets import DR_PARTNER_REGIONS, PHASE_RUNTIMES
+from .rules import cross_section_problems
 from .types import (
     AscendingPercents,
     CacheEngine,
@@ -43,14 +48,6 @@ __all__ = ["RUNTIME_MODELS", "Alerts", "App", "Assets", "Billing", "Cache", "Cdn
            "Usage"]
 
 
-class LocatedError(ValueError):
-    """A cross-section rule's error that belongs to one key (the loader reports it there, not at the model)."""
-
-    def __init__(self, loc: tuple, message: str):
-        self.loc = loc
-        super().__init__(message)
-
-
 class Network(Section):
     cidr: Cidr = Field("10.0.0.0/16", description="VPC IPv4 range.")
     az_count: Int = Field(2, ge=2, le=3, description="Availability zones used (RDS needs two).")
@@ -60,7 +57,7 @@ class Network(Section):
     @field_validator("nat_instance_type")
     @classmethod
     def _graviton(cls, value: str) -> str:
-        if not value.split(".")[0].endswith("g"):
+        if not is_graviton(value):
             raise ValueError(f"{value!r} is not a Graviton (arm64) type; the NAT instance image is arm64, e.g. t4g.nano")
         return value
 
@@ -243,8 +240,6 @@ class StackConfig(Section):
 
     @model_validator(mode="after")
     def _sections_fit_together(self) -> "StackConfig":
-        from .rules import cross_section_problems  # rules render boot scripts, which import these models
-
         allowed = PHASE_RUNTIMES[self.phase]
         if self.compute.runtime not in allowed:
             raise LocatedError(("compute", "runtime"),
@@ -271,9 +266,9 @@ class StackConfig(Section):
         return self.billing.estimated_charges_alarm_usd or self.billing.monthly_budget_usd
 
 
-class CrossSectionErrors(ValueError):
-    """Several cross-section problems at once, each a `LocatedError`."""
-
-    def __init__(self, problems: list[LocatedError]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+def join_runtime(model: type[RuntimeModel]) -> type[RuntimeModel]:
+    """Adds a runtime's model, defined after this module, to `phasegate:compute` (registration rebuilds the union)."""
+    runtime_model(model)
+    StackConfig.model_fields["compute"].annotation = compute_members()  # the field keeps its discriminator
+    StackConfig.model_rebuild(force=True)
+    return model

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Optional
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationInfo
 
@@ -125,7 +125,6 @@ def _log_retention(value: int) -> int:
 Int = Annotated[int, Strict()]
 Number = Annotated[float, Strict()]
 Flag = Annotated[bool, Strict()]
-Text = Annotated[str, Strict()]
 
 _IMAGE = re.compile(
     r"(?:(?P<registry>[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?)/)?"
@@ -145,6 +144,16 @@ def _image(value: str) -> str:
     if not match.group("digest") and match.group("tag") in (None, "latest"):
         raise ValueError(f"{shown(value)} must pin a tag or digest other than latest, e.g. ghcr.io/acme/web:1.4.2")
     return value
+
+
+# An ECR image reference names its registry's region: <account>.dkr.ecr.<region>.amazonaws.com/<repository>.
+_ECR_REGISTRY = re.compile(r"^\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/")
+
+
+def ecr_region(image: str) -> Optional[str]:
+    """The region of the ECR registry an image comes from; None for any other registry."""
+    found = _ECR_REGISTRY.match(image)
+    return found["region"] if found else None
 
 
 _SECRET_NAME = re.compile(r"[A-Za-z0-9/_+=.@-]{1,512}")

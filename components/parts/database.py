@@ -6,7 +6,6 @@ outage or a deleted account region still leaves a restorable copy (the reference
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -22,12 +21,12 @@ from ..config.models import Alerts as AlertsConfig, Database as DatabaseConfig
 from ..endpoints import DatabaseEndpoint, NetworkEndpoint
 from ..render.alarms import AlarmSpec, database_alarms
 from ..render.limits import max_connections
+from .iam import assume_role_policy
 from .tags import Tagger
 
 POSTGRES_PORT = 5432
 BACKUP_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
-BACKUP_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+BACKUP_TRUST = assume_role_policy("backup.amazonaws.com")
 # 05:00 UTC daily, outside RDS's own default backup windows' busiest hours; AWS Backup starts within the hour.
 BACKUP_SCHEDULE = "cron(0 5 ? * * *)"
 

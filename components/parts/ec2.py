@@ -17,24 +17,18 @@ import pulumi_aws.ec2 as ec2
 import pulumi_aws.iam as iam
 import pulumi_aws.ssm as ssm
 
+from phasegate_policies.contract import is_graviton
+
 from ..config.models import App
 from .assets import read_write_statements
+from .iam import assume_role_policy, secret_arn_pattern
 from .tags import Tagger
 
-EC2_ASSUME_ROLE = json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-})
+EC2_ASSUME_ROLE = assume_role_policy("ec2.amazonaws.com")
 MANAGED_POLICIES = {
     "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
     "cloudwatch-agent": "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
 }
-
-
-def is_graviton(instance_type: str) -> bool:
-    """t4g, m6g, c7g...: the family name ends in 'g' (optionally followed by d/n/e variants)."""
-    family = instance_type.split(".")[0]
-    return family.rstrip("dne").endswith("g")
 
 
 def al2023_parameter(instance_type: str) -> str:
@@ -161,6 +155,5 @@ def access_policy(app: App, region: str, *, account: str, bucket_arn: str, log_g
         named = sorted({name for svc in app.services for name in svc.secrets.values()})
         statements.insert(len(extra), {
             "Sid": "ReadAppSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-            "Resource": list(secret_arns) + [f"arn:aws:secretsmanager:{region}:{account}:secret:{s}-??????"
-                                             for s in named]})
+            "Resource": list(secret_arns) + [secret_arn_pattern(region, account, s) for s in named]})
     return json.dumps({"Version": "2012-10-17", "Statement": statements})

@@ -4,14 +4,15 @@ that make it large, instead of failing halfway through a deployment."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
+from ..config.compute import ComposeCompute, K3sCompute
+from ..config.models import App, StackConfig
 from ..endpoints import CacheEndpoint, DatabaseEndpoint
 from .compose import HostFacts, render_user_data
 from .k3s import ClusterFacts, k3s_networks, render_agent_user_data, render_server_user_data
 
-if TYPE_CHECKING:
-    from ..config.models import App, StackConfig
+BootScripts = dict[str, Callable[[App], str]]
 
 # Lengths of real names at their longest: RDS endpoints (63-character identifier), secret ARNs, bucket names.
 _ARN = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:" + "s" * 64 + "-AbCdEf"
@@ -23,18 +24,28 @@ LONGEST_BUCKET = "b" * 63
 LONGEST_NAME = "/phasegate/" + "a" * 32 + "/" + "s" * 100
 
 
-def boot_scripts(cfg: "StackConfig") -> dict[str, Callable[["App"], str]]:
+def boot_scripts(cfg: StackConfig) -> BootScripts:
     """What each EC2 instance of the stack's runtime would boot with, as a function of the app spec."""
-    cache = LONGEST_CACHE if cfg.cache.enabled else None
-    if cfg.compute.runtime == "compose":
-        facts = HostFacts(region=cfg.region, log_group=LONGEST_NAME, database=LONGEST_DATABASE, bucket=LONGEST_BUCKET,
-                          cache=cache)
-        return {"compose host": lambda app: render_user_data(app, facts, check=False)}
-    if cfg.compute.runtime == "k3s":
-        facts = ClusterFacts(region=cfg.region, log_group=LONGEST_NAME, token_parameter=LONGEST_NAME + "/k3s-token",
-                             database=LONGEST_DATABASE, bucket=LONGEST_BUCKET, cache=cache)
-        networks = k3s_networks(cfg.network.cidr, cfg.compute.cluster_cidr, cfg.compute.service_cidr)
-        version = cfg.compute.version
-        return {"K3s server": lambda app: render_server_user_data(app, facts, version, networks, check=False),
-                "K3s agent": lambda app: render_agent_user_data(facts, "255.255.255.255", version, check=False)}
-    return {}
+    if not cfg.compute.capabilities.boots_from_user_data:
+        return {}
+    return RENDERERS[type(cfg.compute)](cfg, LONGEST_CACHE if cfg.cache.enabled else None)
+
+
+def _compose_host(cfg: StackConfig, cache: CacheEndpoint | None) -> BootScripts:
+    facts = HostFacts(region=cfg.region, log_group=LONGEST_NAME, database=LONGEST_DATABASE, bucket=LONGEST_BUCKET,
+                      cache=cache)
+    return {"compose host": lambda app: render_user_data(app, facts, check=False)}
+
+
+def _k3s_nodes(cfg: StackConfig, cache: CacheEndpoint | None) -> BootScripts:
+    facts = ClusterFacts(region=cfg.region, log_group=LONGEST_NAME, token_parameter=LONGEST_NAME + "/k3s-token",
+                         database=LONGEST_DATABASE, bucket=LONGEST_BUCKET, cache=cache)
+    networks = k3s_networks(cfg.network.cidr, cfg.compute.cluster_cidr, cfg.compute.service_cidr)
+    version = cfg.compute.version
+    return {"K3s server": lambda app: render_server_user_data(app, facts, version, networks, check=False),
+            "K3s agent": lambda app: render_agent_user_data(facts, "255.255.255.255", version, check=False)}
+
+
+# How to render the boot scripts of each runtime whose capabilities say it boots from EC2 user data.
+RENDERERS: dict[type, Callable[[StackConfig, CacheEndpoint | None], BootScripts]] = {
+    ComposeCompute: _compose_host, K3sCompute: _k3s_nodes}

@@ -10,7 +10,6 @@ so `DATABASE_URL` and `REDIS_URL` carry no password here: PostgreSQL clients rea
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -28,8 +27,6 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     8192: tuple(range(16384, 61440 + 1, 4096)),
     16384: tuple(range(32768, 122880 + 1, 8192)),
 }
-# ECR image URIs: <account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]
-ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/")
 # Lambda Web Adapter (github.com/awslabs/aws-lambda-web-adapter) reads these: the app's port and readiness path.
 LAMBDA_ADAPTER_PORT, LAMBDA_ADAPTER_READINESS = "AWS_LWA_PORT", "AWS_LWA_READINESS_CHECK_PATH"
 
@@ -43,11 +40,6 @@ def fargate_task_size(cpu: float, memory_mb: int) -> Optional[tuple[int, int]]:
             if fitting:
                 return units, fitting[0]
     return None
-
-
-def ecr_region(image: str) -> Optional[str]:
-    match = ECR_IMAGE.match(image)
-    return match.group("region") if match else None
 
 
 @dataclass(frozen=True)

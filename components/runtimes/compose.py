@@ -81,6 +81,6 @@ class ComposeHost(pulumi.ComponentResource):
 
 
 RUNTIMES.register(Runtime(
-    name="compose", component="app", ingress_port=None, build=ComposeHost,
+    name="compose", component="app", build=ComposeHost,
     security_group=AppSecurityGroupShape("web", "Compose host: HTTP(S) in, anything out", open_web_to_internet=True),
 ))

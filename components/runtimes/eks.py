@@ -36,11 +36,13 @@ from phasegate_policies.contract import EKS_NODE_ROLE, ROLE_TAG
 from ..config.compute import EksCompute
 from ..config.models import Alerts as AlertsConfig
 from ..endpoints import resolved
-from ..parts.ec2 import HardenedTemplateArgs, hardened_launch_template
 from ..parts.assets import read_write_policy
+from ..parts.ec2 import EC2_ASSUME_ROLE, HardenedTemplateArgs, hardened_launch_template
+from ..parts.iam import ASSUME_ROLE, assume_role_policy, secret_arn_pattern
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import AlarmSpec, Metric, status_check_alarm
 from ..render.kubernetes import APP_SERVICE_ACCOUNT, NAMESPACE, EksAppFacts, render_eks_objects
+from ..render.checks import eks_pods_fit
 from ..render.limits import METRICS_SERVER_REPLICAS, TRAEFIK_REQUESTS
 from .registry import RUNTIMES, Runtime, RuntimeArgs, known_where_possible, stand_in_endpoints
 
@@ -66,11 +68,7 @@ NODE_POLICIES = {
     "ecr": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
     "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
 }
-POD_IDENTITY_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
-    "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
-NODE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+POD_IDENTITY_TRUST = assume_role_policy("pods.eks.amazonaws.com", [ASSUME_ROLE, "sts:TagSession"])
 KINDS = {
     "Namespace": k8s.core.v1.Namespace, "ServiceAccount": k8s.core.v1.ServiceAccount,
     "Deployment": k8s.apps.v1.Deployment, "Service": k8s.core.v1.Service,
@@ -132,7 +130,7 @@ def ami_type(cfg: EksCompute) -> str:
 
 def secret_reader_policy(region: str, account: str, secret_arns: list[str], names: list[str]) -> str:
     """What the External Secrets Operator may read: the database and cache secrets, and the app's named ones."""
-    resources = list(secret_arns) + [f"arn:aws:secretsmanager:{region}:{account}:secret:{n}-??????" for n in names]
+    resources = list(secret_arns) + [secret_arn_pattern(region, account, n) for n in names]
     return json.dumps({"Version": "2012-10-17", "Statement": [{
         "Sid": "ReadAppSecrets", "Effect": "Allow",
         "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Resource": resources}]})
@@ -201,7 +199,7 @@ class EksCluster(pulumi.ComponentResource):
 
     def _node_groups(self, name: str, args: RuntimeArgs, cfg: EksCompute,
                      cluster: pulumi.Output[str]) -> list[aws_eks.NodeGroup]:
-        role = iam.Role(f"{name}-node-role", assume_role_policy=NODE_TRUST, description="EKS managed nodes",
+        role = iam.Role(f"{name}-node-role", assume_role_policy=EC2_ASSUME_ROLE, description="EKS managed nodes",
                         tags=args.tags(f"{name}-node-role"), opts=pulumi.ResourceOptions(parent=self))
         # A child of the role is not a dependency of what uses the role: the node groups name each attachment, so
         # nodes join only once they may pull images and run the CNI, and are drained before the policies go.
@@ -370,7 +368,7 @@ class EksCluster(pulumi.ComponentResource):
 
 
 RUNTIMES.register(Runtime(
-    name="eks", component="eks", ingress_port=TRAEFIK_NODE_PORT, build=EksCluster,
+    name="eks", component="eks", ingress_port=TRAEFIK_NODE_PORT, build=EksCluster, checks=(eks_pods_fit,),
     security_group=AppSecurityGroupShape(
         "nodes", "EKS nodes: the load balancer on Traefik's NodePort (node-to-node is the cluster group's)",
         allow_members=False),

@@ -21,7 +21,6 @@ import json
 from typing import Mapping, Optional
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_aws.appautoscaling as appautoscaling
 import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.ecs as ecs
@@ -30,19 +29,16 @@ import pulumi_aws.sfn as sfn
 
 from ..config.compute import FargateCompute
 from ..config.models import Alerts as AlertsConfig, Service
-from ..endpoints import resolved
 from ..parts.assets import read_write_policy
+from ..parts.iam import assume_role_policy
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import ABOVE, AlarmSpec, Metric
 from ..render.serverless import ServiceFacts, container_definitions, fargate_task_size
 from .registry import RUNTIMES, Runtime, RuntimeArgs
+from .serverless import WORKFLOW_TRUST, secrets_policy, service_facts, start_on_rotation
 
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-
-
-def trust(service: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+TASKS_TRUST = assume_role_policy("ecs-tasks.amazonaws.com")  # the execution role and the task role
 
 
 def capacity_strategy(spot_percent: int) -> list[ecs.ServiceCapacityProviderStrategyArgs]:
@@ -53,14 +49,6 @@ def capacity_strategy(spot_percent: int) -> list[ecs.ServiceCapacityProviderStra
         return [ecs.ServiceCapacityProviderStrategyArgs(capacity_provider="FARGATE_SPOT", base=1, weight=1)]
     return [ecs.ServiceCapacityProviderStrategyArgs(capacity_provider="FARGATE", base=1, weight=100 - spot_percent),
             ecs.ServiceCapacityProviderStrategyArgs(capacity_provider="FARGATE_SPOT", weight=spot_percent)]
-
-
-def secrets_policy(facts: ServiceFacts, app_secrets: list[str]) -> str:
-    """The execution role reads exactly the secrets the task definitions name."""
-    resources = [str(facts.database.secret_arn)] + ([str(facts.cache.secret_arn)] if facts.cache else [])
-    resources += [f"{facts.secret_arn(name)}-??????" for name in app_secrets]
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "InjectSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": resources}]})
 
 
 def restart_definition(cluster_arn: str, services: list[str], secret_arn: str) -> str:
@@ -80,38 +68,6 @@ def restart_definition(cluster_arn: str, services: list[str], secret_arn: str) -
                 "Variable": "$.detail.additionalEventData.SecretId", "StringEquals": secret_arn, "Next": "Restart"}]},
             "OtherSecret": {"Type": "Succeed"},
             "Restart": restarts}})
-
-
-# Secrets Manager's RotationSucceeded, as EventBridge receives it from CloudTrail (no trail needed).
-ROTATION_PATTERN = json.dumps({"source": ["aws.secretsmanager"], "detail-type": ["AWS Service Event via CloudTrail"],
-                               "detail": {"eventSource": ["secretsmanager.amazonaws.com"],
-                                          "eventName": ["RotationSucceeded"]}})
-
-
-def start_on_rotation(name: str, workflow: sfn.StateMachine, what: str, which: str, args: RuntimeArgs,
-                      parent: pulumi.Resource) -> cloudwatch.EventRule:
-    """An EventBridge rule on every secret rotation that starts `workflow` (which keeps only its database's)."""
-    rule = cloudwatch.EventRule(
-        f"{name}-on-rotation", description=f"The database password rotated: {what}", event_pattern=ROTATION_PATTERN,
-        tags=args.tags(f"{name}-on-rotation"), opts=pulumi.ResourceOptions(parent=parent))
-    events_role = iam.Role(f"{name}-events-role", assume_role_policy=trust("events.amazonaws.com"),
-                           description=f"EventBridge: start {which}",
-                           tags=args.tags(f"{name}-events-role"), opts=pulumi.ResourceOptions(parent=rule))
-    iam.RolePolicy(f"{name}-events-start", role=events_role.id, policy=workflow.arn.apply(lambda arn: json.dumps({
-        "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "states:StartExecution", "Resource": arn}]})),
-        opts=pulumi.ResourceOptions(parent=events_role))
-    cloudwatch.EventTarget(f"{name}-on-rotation-target", rule=rule.name, arn=workflow.arn, role_arn=events_role.arn,
-                           opts=pulumi.ResourceOptions(parent=rule))
-    return rule
-
-
-def service_facts(args: RuntimeArgs, parent: pulumi.Resource) -> pulumi.Output[ServiceFacts]:
-    """Where the database, cache and bucket are, once deployed, for a serverless runtime's services."""
-    account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
-    return pulumi.Output.all(account=account, database=resolved(args.database), bucket=args.bucket.name,
-                             cache=resolved(args.cache) if args.cache else None).apply(
-        lambda v: ServiceFacts(region=args.region, **v))
 
 
 class FargateServices(pulumi.ComponentResource):
@@ -135,7 +91,7 @@ class FargateServices(pulumi.ComponentResource):
 
         facts = service_facts(args, self)
         app_secrets = sorted({secret for svc in args.app.services for secret in svc.secrets.values()})
-        execution = iam.Role(f"{name}-execution-role", assume_role_policy=trust("ecs-tasks.amazonaws.com"),
+        execution = iam.Role(f"{name}-execution-role", assume_role_policy=TASKS_TRUST,
                              description="ECS: pull images, write logs, inject the services' secrets",
                              tags=args.tags(f"{name}-execution-role"), opts=child)
         # The roles' policies are children of the roles, and a child of a custom resource is no dependency: the
@@ -146,7 +102,7 @@ class FargateServices(pulumi.ComponentResource):
             iam.RolePolicy(f"{name}-execution-secrets", role=execution.id,
                            policy=facts.apply(lambda f: secrets_policy(f, app_secrets)),
                            opts=pulumi.ResourceOptions(parent=execution))]
-        task_role = iam.Role(f"{name}-task-role", assume_role_policy=trust("ecs-tasks.amazonaws.com"),
+        task_role = iam.Role(f"{name}-task-role", assume_role_policy=TASKS_TRUST,
                              description="The app's tasks: the assets bucket", tags=args.tags(f"{name}-task-role"),
                              opts=child)
         self._permissions.append(iam.RolePolicy(
@@ -226,7 +182,7 @@ class FargateServices(pulumi.ComponentResource):
 
     def _restart_on_rotation(self, name: str, args: RuntimeArgs) -> None:
         services = list(self.services.values())
-        workflow_role = iam.Role(f"{name}-restart-role", assume_role_policy=trust("states.amazonaws.com"),
+        workflow_role = iam.Role(f"{name}-restart-role", assume_role_policy=WORKFLOW_TRUST,
                                  description="Step Functions: force new ECS deployments after a password rotation",
                                  tags=args.tags(f"{name}-restart-role"), opts=pulumi.ResourceOptions(parent=self))
         iam.RolePolicy(f"{name}-restart-ecs", role=workflow_role.id,
@@ -257,7 +213,7 @@ class FargateServices(pulumi.ComponentResource):
 
 
 RUNTIMES.register(Runtime(
-    name="fargate", component="ecs", ingress_port=None, ingress_per_service=True, build=FargateServices,
+    name="fargate", component="ecs", build=FargateServices,
     security_group=AppSecurityGroupShape(
         "tasks", "Fargate tasks: the load balancer on each service's port, anything out", allow_members=False),
 ))

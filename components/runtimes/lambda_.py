@@ -39,11 +39,12 @@ from ..config.compute import LambdaCompute
 from ..config.models import Alerts as AlertsConfig, Service
 from ..parts.assets import read_write_policy
 from ..parts.certificates import alias_record, validated_certificate
+from ..parts.iam import assume_role_policy
 from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import ABOVE, AlarmSpec, Metric
 from ..render.serverless import ServiceFacts, api_route_keys, lambda_environment, recycle_definition
-from .fargate import secrets_policy, service_facts, start_on_rotation, trust
 from .registry import RUNTIMES, Runtime, RuntimeArgs, known_where_possible, stand_in_endpoints
+from .serverless import WORKFLOW_TRUST, secrets_policy, service_facts, start_on_rotation
 
 LAMBDA_POLICIES = {
     "logs": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -81,7 +82,7 @@ class LambdaFunctions(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         facts = service_facts(args, self)
         app_secrets = sorted({secret for svc in args.app.services for secret in svc.secrets.values()})
-        role = iam.Role(f"{name}-role", assume_role_policy=trust("lambda.amazonaws.com"),
+        role = iam.Role(f"{name}-role", assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
                         description="The app's functions: logs, VPC networking, their secrets and the assets bucket",
                         tags=args.tags(f"{name}-role"), opts=child)
         self._permissions: list[pulumi.Resource] = [
@@ -157,7 +158,7 @@ class LambdaFunctions(pulumi.ComponentResource):
     def _recycle_on_rotation(self, name: str, args: RuntimeArgs) -> None:
         """After a rotation of the database's secret, new execution environments for every function."""
         functions = list(self.functions.values())
-        workflow_role = iam.Role(f"{name}-recycle-role", assume_role_policy=trust("states.amazonaws.com"),
+        workflow_role = iam.Role(f"{name}-recycle-role", assume_role_policy=WORKFLOW_TRUST,
                                  description="Step Functions: recycle the functions after a password rotation",
                                  tags=args.tags(f"{name}-recycle-role"), opts=pulumi.ResourceOptions(parent=self))
         # Exactly these functions, by their unqualified ARNs (what a request naming the function is authorized on).
@@ -211,7 +212,7 @@ class LambdaFunctions(pulumi.ComponentResource):
 
 
 RUNTIMES.register(Runtime(
-    name="lambda", component="lambda", ingress_port=None, build=LambdaFunctions,
+    name="lambda", component="lambda", build=LambdaFunctions,
     # Lambda pulls images and ships logs itself, outside the VPC; only the app's own calls need a way out.
     interface_endpoints=("secretsmanager",),
     security_group=AppSecurityGroupShape(

@@ -1,26 +1,27 @@
 """The runtime registry: how each compute runtime plugs into the one composition.
 
-A runtime declares how its compute faces the network (its security group, and whether the load balancer
-forwards to it) and builds its compute from one `RuntimeArgs`. Registering a name twice is refused, so two
-runtimes can never silently shadow each other.
+A runtime's config model (found by its name) declares its capabilities, such as how the load balancer (if any)
+reaches it; the runtime declares its security group, the node port the load balancer forwards to and the checks
+that need the render side, and builds its compute from one `RuntimeArgs`. Registering a name twice is refused,
+so two runtimes can never silently shadow each other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
+from typing import Any, Callable, Iterable, Optional, Protocol
 
 import pulumi
 
-from ..config.models import Alerts as AlertsConfig, App
+from ..config.capabilities import Capabilities, Ingress
+from ..config.compute import RUNTIME_MODELS, RuntimeModel
+from ..config.errors import LocatedError
+from ..config.models import Alerts as AlertsConfig, App, StackConfig
 from ..endpoints import Bucket, CacheEndpoint, DatabaseEndpoint, IngressTargets, NetworkEndpoint
 from ..parts.security_groups import AppSecurityGroupShape
 from ..parts.tags import Tagger
 from ..render.alarms import AlarmSpec
-
-if TYPE_CHECKING:
-    from ..config.models import Compute as ComputeConfig
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class RuntimeArgs:
     """Everything a runtime receives: the app, its own compute config, and the parts built before it."""
 
     app: App
-    compute: "ComputeConfig"
+    compute: RuntimeModel
     region: str
     stack: str
     network: NetworkEndpoint
@@ -51,20 +52,35 @@ class Compute(Protocol):
 
 @dataclass(frozen=True)
 class Runtime:
-    name: str  # the value of phasegate:compute.runtime
+    name: str  # the value of phasegate:compute.runtime, which selects its config model
     component: str  # the compute component is named <app>-<component>
     security_group: AppSecurityGroupShape
-    # The port the load balancer forwards to on every node; None when there are no nodes to forward to.
-    ingress_port: Optional[int]
     build: Callable[[str, RuntimeArgs], Compute]
-    # The load balancer forwards to each public service's own targets (by IP), not to a node port.
-    ingress_per_service: bool = False
+    # The port the load balancer forwards to on every node: set exactly when the model's ingress is NODE_PORT.
+    ingress_port: Optional[int] = None
     # With network egress "endpoints": the AWS services the compute must reach through VPC interface endpoints.
     interface_endpoints: tuple[str, ...] = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
+    # Config checks that need the render side (they run once the config validated, before anything is built).
+    checks: tuple[Callable[[StackConfig], Iterable[LocatedError]], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.name not in RUNTIME_MODELS:
+            raise ValueError(f"runtime {self.name!r} has no config model: declare one in components/config/compute.py")
+        if (self.ingress_port is not None) != (self.capabilities.ingress is Ingress.NODE_PORT):
+            raise ValueError(f"runtime {self.name!r}: an ingress port goes with, and only with, NODE_PORT ingress")
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return RUNTIME_MODELS[self.name].capabilities
+
+    @property
+    def ingress_per_service(self) -> bool:
+        """The load balancer forwards to each public service's own targets (by IP), not to a node port."""
+        return self.capabilities.ingress is Ingress.PER_SERVICE
 
     @property
     def behind_load_balancer(self) -> bool:
-        return self.ingress_port is not None or self.ingress_per_service
+        return self.capabilities.behind_load_balancer
 
 
 class RuntimeRegistry(Mapping[str, Runtime]):

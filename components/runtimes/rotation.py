@@ -22,13 +22,13 @@ import pulumi
 import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.iam as iam
 
-from .fargate import ROTATION_PATTERN, trust
+from .serverless import EVENTS_TRUST, ROTATION_PATTERN
 
 RUN_SHELL_SCRIPT = "AWS-RunShellScript"  # an AWS-owned SSM document: its ARN has no account
 
 
 def rotation_pattern(region: str) -> str:
-    """Fargate's RotationSucceeded pattern, narrowed to RDS-managed secrets of the stack's region (their names start
+    """The RotationSucceeded pattern, narrowed to RDS-managed secrets of the stack's region (their names start
     with `rds!`). It holds nothing unknown at a first preview, so the pack can price the rule; the exact secret ARN is
     not known then. A refresh started by another RDS secret's rotation only re-reads the same values.
 
@@ -66,7 +66,7 @@ def refresh_on_rotation(name: str, *, region: str, account: pulumi.Input[str],
         f"{name}-on-rotation", description="The database password rotated: refresh the host's secrets now",
         event_pattern=rotation_pattern(region), tags=tags(f"{name}-on-rotation"),
         opts=pulumi.ResourceOptions(parent=parent))
-    role = iam.Role(f"{name}-events-role", assume_role_policy=trust("events.amazonaws.com"),
+    role = iam.Role(f"{name}-events-role", assume_role_policy=EVENTS_TRUST,
                     description="EventBridge: run the secret refresh on the host(s) through SSM Run Command",
                     tags=tags(f"{name}-events-role"), opts=pulumi.ResourceOptions(parent=rule))
     iam.RolePolicy(f"{name}-events-send-command", role=role.id,

@@ -14,7 +14,7 @@ import yaml
 from components.config import build_stack_config
 from conftest import ROOT
 from offline.check import check_stack
-from offline.program import ProgramError, stack_config
+from project import ProgramError, stack_config
 
 BASE = {stack: yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) for stack in ("mvp", "growth")}
 DIGEST = "sha256:" + "a" * 64
@@ -437,7 +437,7 @@ def test_an_unquoted_integer_engine_version_means_that_major(tmp_path):
 def test_yaml_that_the_cli_accepts_is_read_as_it_means(tmp_path):
     """Merge keys (an override of a merged key is not a duplicate), timestamps as text (the CLI's yaml.v3 hands
     them over as strings, and a date as a key must not crash the JSON the engine passes), UTF-16 with a BOM."""
-    from offline.stackfile import read_stack_file
+    from project import read_stack_file
 
     path = tmp_path / "Pulumi.mvp.yaml"
     write(path, "config:\n  x:base: &base {name: acme, port: 1}\n  phasegate:app:\n    <<: *base\n    port: 2\n"

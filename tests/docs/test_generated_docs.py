@@ -16,8 +16,8 @@ from conftest import ROOT
 from offline.configref import NOT_AVAILABLE, REQUIRED, reference_keys
 from offline.stackschema import render_stack_schema
 from offline.docs import ARCHITECTURE, REFERENCE, REGENERATE, SCHEMA_COMMENT, STACK_SCHEMA, stale
-from offline.program import known_stacks
 from phasegate_policies.cost import USAGE_KEYS
+from project import known_stacks
 
 
 def test_the_generated_docs_are_in_sync_with_the_code():

@@ -17,7 +17,8 @@ from components.config.loader import build_stack_config
 from components.endpoints import Bucket, CacheEndpoint, DatabaseEndpoint, NetworkEndpoint
 from components.parts.tags import Tagger
 from components.runtimes import RUNTIMES, RuntimeArgs
-from offline.program import run_program, stack_config
+from offline.program import run_program
+from project import stack_config
 
 NETWORK = NetworkEndpoint(vpc_id="vpc-1", cidr="10.0.0.0/16",
                           public_subnet_ids=["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"],

@@ -363,7 +363,7 @@ def test_a_node_moved_to_a_public_subnet_breaks_private_subnets(growth):
 
 def test_a_bigger_cache_does_not_fit_the_growth_ceiling():
     from offline.check import check_stack
-    from offline.program import config_as_engine_text
+    from project import config_as_engine_text
 
     values = stack_values("growth")
     values["phasegate:cache"] = {"nodeType": "cache.t4g.small"}

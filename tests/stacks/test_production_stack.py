@@ -15,7 +15,7 @@ from components.render.kubernetes import EksAppFacts, render_eks_objects
 from conftest import find, run_with, set_prop, stack_values
 from components.runtimes.eks import is_caller
 from offline.analyzer import evaluate
-from offline.mocks import ACCOUNT_ID
+from offline.mock_outputs import ACCOUNT_ID
 from offline.program import ProgramError
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -133,7 +133,7 @@ def test_nodes_mode_keeps_a_replica_with_failover_across_azs():
 
 def test_serverless_is_the_cheaper_highly_available_cache_at_the_shipped_usage():
     from offline.check import check_stack
-    from offline.program import config_as_engine_text
+    from project import config_as_engine_text
 
     values = stack_values("production")
     serverless = check_stack("production", config=config_as_engine_text(values))

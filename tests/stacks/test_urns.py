@@ -13,8 +13,9 @@ import os
 import pytest
 
 from conftest import ROOT
-from offline.mocks import engine_urn
-from offline.program import known_stacks, run_program
+from offline.program import run_program
+from offline.recording import engine_urn
+from project import known_stacks
 
 SNAPSHOTS = ROOT / "tests" / "stacks" / "snapshots"
 UPDATE = os.environ.get("PHASEGATE_UPDATE_URN_SNAPSHOTS") == "1"
