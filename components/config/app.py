@@ -79,10 +79,12 @@ class Service(Section):
     cpu: Number = Field(0.25, gt=0, le=16, description="vCPUs reserved (Compose limit, Kubernetes request).")
     memory_mb: Int = Field(512, ge=64, le=65536, description="Memory limit in MiB.")
     replicas: Int = Field(1, ge=1, le=50, description="Copies to run (Kubernetes phases; Compose runs one).")
-    max_body_mb: Int = Field(10, ge=1, le=10240, description=(
-        "Largest request body in MiB the app's proxy accepts for this service, larger ones get 413: Caddy on "
-        "compose, Traefik on k3s and eks. Fargate and Lambda have no proxy of phasegate's: an ALB sets no body "
-        "limit, an API Gateway HTTP API accepts at most 10 MB and a Lambda function 6 MB (their quotas)."))
+    max_body_mb: Optional[Int] = Field(None, ge=1, le=10240, description=(
+        "Largest request body in MiB the app's proxy accepts for this service, larger ones get 413 (default: no "
+        "limit of phasegate's): Caddy on compose; Traefik on k3s and eks, through its buffering middleware, which "
+        "also buffers the service's responses (no streaming or server-sent events for that service). Fargate and "
+        "Lambda have no proxy of phasegate's: an ALB sets no body limit, an API Gateway HTTP API accepts at most "
+        "10 MB and a Lambda function 6 MB (their quotas)."))
     environment: Annotated[dict[str, str], AfterValidator(_env_names), AfterValidator(_env_values)] = Field(
         default_factory=dict, description="Plain environment variables (never secrets: use `secrets`)."
     )

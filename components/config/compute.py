@@ -206,6 +206,11 @@ class EksCompute(RuntimeModel):
     admin_principal_arns: list[IamPrincipalArn] = Field(
         default_factory=list, description="IAM roles or users given cluster-admin through EKS access entries (the "
                                           "identity that creates the cluster is admin as well).")
+    cluster_creator_arn: Optional[IamPrincipalArn] = Field(None, description=(
+        "The IAM role or user that created the cluster, which EKS already made an admin: its entry in "
+        "adminPrincipalArns is left out. Default: whoever runs `pulumi up`, right only while the creator runs every "
+        "update; set it once another principal may run one (a second entry for the creator fails with "
+        "ResourceInUseException)."))
 
     @model_validator(mode="after")
     def _ordered(self) -> "EksCompute":

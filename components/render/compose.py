@@ -100,11 +100,11 @@ def render_caddyfile(app: App) -> str:
         matcher = "" if svc.path_prefix == "/" else f" {_caddy(svc.path_prefix.rstrip('/') + '*')}"
         # Caddy answers 413 once a body grows past max_size (go-humanize units: MiB as the config's maxBodyMb says):
         # https://caddyserver.com/docs/caddyfile/directives/request_body
+        limit = (f"\t\trequest_body {{\n\t\t\tmax_size {int(svc.max_body_mb)}MiB\n\t\t}}\n"
+                 if svc.max_body_mb is not None else "")
         blocks.append(
             f"\thandle{matcher} {{\n"
-            f"\t\trequest_body {{\n"
-            f"\t\t\tmax_size {int(svc.max_body_mb)}MiB\n"
-            f"\t\t}}\n"
+            f"{limit}"
             f"\t\treverse_proxy {_caddy(f'{svc.name}:{int(svc.port)}')} {{\n"
             f"\t\t\thealth_uri {_caddy(svc.health_check_path)}\n"
             f"\t\t}}\n"

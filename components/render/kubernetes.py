@@ -92,15 +92,17 @@ def body_limit_name(max_body_mb: int) -> str:
 def _body_limits(app: App) -> list[dict]:
     """One buffering Middleware per body limit the public services use: a larger body gets 413 and never reaches
     the service (https://doc.traefik.io/traefik/middlewares/http/buffering/). Traefik holds up to 1 MiB of a body
-    in memory (memRequestBodyBytes' default) and spools the rest to disk before forwarding it."""
-    limits = sorted({svc.max_body_mb for svc in app.services if svc.public})
+    in memory (memRequestBodyBytes' default) and spools the rest to disk before forwarding it. It buffers the
+    service's responses as well (maxResponseBodyBytes, memResponseBodyBytes on the same page), which ends streaming,
+    so only a service that sets maxBodyMb gets one."""
+    limits = sorted({svc.max_body_mb for svc in app.services if svc.public and svc.max_body_mb is not None})
     return [{"apiVersion": TRAEFIK_API, "kind": "Middleware",
              "metadata": {"name": body_limit_name(mb), "namespace": NAMESPACE},
              "spec": {"buffering": {"maxRequestBodyBytes": mb * MIB}}} for mb in limits]
 
 
 def _ingresses(app: App) -> list[dict]:
-    """One Ingress per body limit, since Traefik applies an Ingress's middlewares to all its paths; the group that
+    """One Ingress per body limit (and one for the services without), since Traefik applies an Ingress's middlewares to all its paths; the group that
     holds the root service keeps the app's name (the Ingress every earlier release created), so its URN stays.
 
     No host rule: the load balancer only forwards the app's own traffic, and its health checks (which carry the
@@ -109,15 +111,15 @@ def _ingresses(app: App) -> list[dict]:
     public = sorted((s for s in app.services if s.public), key=lambda s: -len(s.path_prefix))
     root_limit = app.root_service.max_body_mb
     ingresses = []
-    for mb in sorted({svc.max_body_mb for svc in public}, key=lambda mb: (mb != root_limit, mb)):
+    for mb in sorted({svc.max_body_mb for svc in public}, key=lambda mb: (mb != root_limit, mb or 0)):
         paths = [{"path": svc.path_prefix, "pathType": "Prefix",
                   "backend": {"service": {"name": svc.name, "port": {"number": svc.port}}}}
                  for svc in public if svc.max_body_mb == mb]
-        name = app.name if mb == root_limit else f"{app.name}-{body_limit_name(mb)}"
+        name = app.name if mb == root_limit else f"{app.name}-{body_limit_name(mb) if mb else 'no-body-limit'}"
         ingresses.append({
             "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-            "metadata": {"name": name, "namespace": NAMESPACE, "annotations": {
-                MIDDLEWARES_ANNOTATION: f"{NAMESPACE}-{body_limit_name(mb)}@kubernetescrd"}},
+            "metadata": {"name": name, "namespace": NAMESPACE, **({"annotations": {
+                MIDDLEWARES_ANNOTATION: f"{NAMESPACE}-{body_limit_name(mb)}@kubernetescrd"}} if mb else {})},
             "spec": {"ingressClassName": "traefik", "rules": [{"http": {"paths": paths}}]},
         })
     return ingresses

@@ -102,21 +102,20 @@ def is_caller(principal_arn: str, caller_arn: str) -> bool:
     return principal is not None and principal == _iam_identity(caller_arn)
 
 
-def admin_access_entries(principal_arns: list[str], caller_arn: str) -> dict[str, eks.AccessEntryArgs]:
+def admin_access_entries(principal_arns: list[str], creator_arn: str) -> dict[str, eks.AccessEntryArgs]:
     """Cluster-admin for each configured principal, through access entries (API mode has no aws-auth ConfigMap).
 
     pulumi-eks creates the cluster with bootstrapClusterCreatorAdminPermissions=true (github.com/pulumi/pulumi-eks,
     nodejs/eks/cluster/cluster.ts: "It is required for this component because it deploys charts to the cluster"),
     so EKS itself gives the creator an admin access entry; a second entry for the same principal fails with
-    ResourceInUseException. The caller's entry is left out; the others keep their index, so their names stay.
-    Run every `pulumi up` of a stack as the principal that created its cluster: a listed principal that runs a
-    later update would see its own (Pulumi-made) entry deleted.
+    ResourceInUseException. The creator's entry is left out (`compute.clusterCreatorArn`, else whoever runs
+    `pulumi up`, which is the creator at the first deploy); the others keep their index, so their names stay.
     """
     return {f"admin-{index}": eks.AccessEntryArgs(
         principal_arn=arn, access_policies={"cluster-admin": eks.AccessPolicyAssociationArgs(
             policy_arn=CLUSTER_ADMIN_POLICY,
             access_scope=aws_eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"))})
-        for index, arn in enumerate(principal_arns) if not is_caller(arn, caller_arn)}
+        for index, arn in enumerate(principal_arns) if not is_caller(arn, creator_arn)}
 
 
 def cluster_name(app: str, stack: str) -> str:
@@ -147,7 +146,7 @@ class EksCluster(pulumi.ComponentResource):
         physical = cluster_name(args.app.name, args.stack)
         # A plain invoke, not an output: pulumi-eks's accessEntries is a plain map (`"plain": true` in its schema), so
         # it must be known while the program runs; invokes answer at a first preview too.
-        caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).arn
+        creator = cfg.cluster_creator_arn or aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).arn
 
         key = kms.Key(f"{name}-secrets-key", description=f"EKS {physical}: envelope encryption of Kubernetes secrets",
                       enable_key_rotation=True, deletion_window_in_days=30, tags=args.tags(f"{name}-secrets-key"),
@@ -168,7 +167,7 @@ class EksCluster(pulumi.ComponentResource):
             endpoint_private_access=True, endpoint_public_access=True, public_access_cidrs=cfg.public_access_cidrs,
             encryption_config_key_arn=key.arn, enabled_cluster_log_types=["audit", "authenticator"],
             upgrade_policy=aws_eks.ClusterUpgradePolicyArgs(support_type=cfg.upgrade_policy),
-            create_oidc_provider=False, access_entries=admin_access_entries(cfg.admin_principal_arns, caller) or None,
+            create_oidc_provider=False, access_entries=admin_access_entries(cfg.admin_principal_arns, creator) or None,
             tags=args.tags(f"{name}-cluster"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]))
         # The name is ours; reading it through an output of the cluster keeps every user waiting for the cluster.
@@ -370,6 +369,6 @@ class EksCluster(pulumi.ComponentResource):
 RUNTIMES.register(Runtime(
     name="eks", component="eks", ingress_port=TRAEFIK_NODE_PORT, build=EksCluster, checks=(eks_pods_fit,),
     security_group=AppSecurityGroupShape(
-        "nodes", "EKS nodes: the load balancer on Traefik's NodePort (node-to-node is the cluster group's)",
+        "nodes", "EKS nodes: the load balancer on the Traefik NodePort (node-to-node is the cluster group)",
         allow_members=False),
 ))

@@ -61,7 +61,12 @@ CASES = [
     ("unclosed-flow", "mvp", "config:\n  phasegate:app: {name: acme\n  aws:region: us-east-1\n",
      ["Pulumi.mvp.yaml:3:13: not valid YAML: expected ',' or '}', but got ':'"]),
     ("tab-indent", "mvp", "config:\n\taws:region: us-east-1\n",
-     ["Pulumi.mvp.yaml:2:1: not valid YAML: found character '\\t' that cannot start any token"]),
+     ["Pulumi.mvp.yaml:2:1: a tab indents this line: indent with spaces (YAML does not allow tabs for indentation)"]),
+    ("no-config-section", "mvp", "aws:region: us-east-1\nphasegate:phase: mvp\n",
+     ["Pulumi.mvp.yaml: config: is missing; a stack file holds its settings under a top-level config: mapping "
+      "(config:, then aws:region, phasegate:phase, ... indented below it)"]),
+    ("usage-infinite", "mvp", edit("mvp", section("usage", gbServedPerMonth=float("inf"))),
+     ["Pulumi.mvp.yaml: phasegate:usage.gbServedPerMonth: Input should be a finite number (got inf)"]),
     ("bad-indent", "mvp", "config:\n  aws:region: us-east-1\n bad: 1\n",
      ["Pulumi.mvp.yaml:3:2: not valid YAML: expected <block end>, but found '<block mapping start>'"]),
     ("document-is-a-list", "mvp", "- config\n- aws:region\n",
@@ -242,7 +247,7 @@ CASES = [
       f"largest, t3.small, has 2 GiB); lower it or choose larger instance types in phasegate:compute"]),
     ("user-data-too-big", "mvp",
      edit("mvp", service(0, "environment", {f"SETTING_{i}": "x" * 300 for i in range(60)})),
-     [f"Pulumi.mvp.yaml: {SERVICES}: the compose host's boot script would be 34,038 bytes, over EC2's 16,384-byte "
+     [f"Pulumi.mvp.yaml: {SERVICES}: the compose host's boot script would be 33,934 bytes, over EC2's 16,384-byte "
       f"user-data limit; the largest parts: services[0].environment (25,504 bytes), services[0].secrets (248 bytes), "
       f"services[1].secrets (236 bytes); move big values into Secrets Manager (secrets) or the image, or split "
       f"services"]),

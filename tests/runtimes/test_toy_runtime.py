@@ -49,8 +49,8 @@ def test_a_toy_runtime_in_its_own_module_builds_a_stack_and_its_capabilities_are
     built, refused = _run()
     resources = built["resources"]
     assert ["phasegate:toy:ToyServices", "acme-toy", ""] in resources
-    assert [[t, n] for t, n, parent in resources if parent == "phasegate:toy:ToyServices"] == [
-        ["aws:cloudwatch/logGroup:LogGroup", "acme-toy-web"], ["aws:cloudwatch/logGroup:LogGroup", "acme-toy-api"]]
+    assert sorted([t, n] for t, n, parent in resources if parent == "phasegate:toy:ToyServices") == sorted([
+        ["aws:cloudwatch/logGroup:LogGroup", "acme-toy-web"], ["aws:cloudwatch/logGroup:LogGroup", "acme-toy-api"]])
     # PER_SERVICE ingress: the composition put a load balancer in front, with a target group per public service.
     assert sum(t == "aws:lb/targetGroup:TargetGroup" for t, _, _ in resources) == 2
     assert {"toyLogGroups", "loadBalancerDnsName", "url"} <= set(built["outputs"])

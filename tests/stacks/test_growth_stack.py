@@ -285,7 +285,7 @@ def test_server_applies_the_rendered_manifests_and_syncs_secrets_from_secrets_ma
     files = _decoded(server)
     manifests = list(yaml.safe_load_all(files["/var/lib/rancher/k3s/server/manifests/phasegate-app.yaml"]))
     assert [m["kind"] for m in manifests] == [
-        "Namespace", "Deployment", "Service", "Deployment", "Service", "Middleware", "Ingress"]
+        "Namespace", "Deployment", "Service", "Deployment", "Service", "Ingress"]
     sync = files["/usr/local/sbin/phasegate-sync-secrets"]
     assert growth.outputs["databaseSecretArn"] in sync
     cache_secret = growth.one("aws:secretsmanager/secret:Secret").outputs["arn"]

@@ -241,6 +241,17 @@ def test_the_callers_own_admin_entry_is_left_out_since_eks_bootstraps_the_creato
     assert list(entries) == ["admin-1"] and entries["admin-1"]["principalArn"] == "arn:aws:iam::123456789012:role/platform"
 
 
+def test_a_declared_creator_keeps_its_entry_out_whoever_runs_the_update():
+    """Once another principal runs `pulumi up` (here the mocks' caller, user/ci), the caller is no longer the creator:
+    without clusterCreatorArn the creator's entry would come back and fail with ResourceInUseException."""
+    values = stack_values("production")
+    creator = "arn:aws:iam::123456789012:role/path/platform"
+    values["phasegate:compute"] = {"runtime": "eks", "clusterCreatorArn": creator, "adminPrincipalArns": [
+        f"arn:aws:iam::{ACCOUNT_ID}:user/ci", creator]}
+    entries = run_with("production", values).one("eks:index:Cluster").inputs["accessEntries"]
+    assert list(entries) == ["admin-0"] and entries["admin-0"]["principalArn"] == f"arn:aws:iam::{ACCOUNT_ID}:user/ci"
+
+
 def test_node_groups_wait_for_every_policy_of_their_role(production):
     """A child of the role is not a dependency: the node group names each attachment itself."""
     role = next(r for r in production.of_type("aws:iam/role:Role") if r.name == "acme-eks-node-role")
@@ -280,11 +291,23 @@ def test_traefik_is_a_node_port_that_trusts_forwarded_headers_from_the_vpc_only(
     assert values["resources"] == {"requests": {"cpu": "100m", "memory": "128Mi"}}
 
 
-def test_each_service_gets_its_body_limit_from_a_traefik_middleware(production):
-    [middleware] = production.of_type("kubernetes:traefik.io/v1alpha1:Middleware")
-    assert middleware.inputs["spec"] == {"buffering": {"maxRequestBodyBytes": 10 * 1024 * 1024}}
+def test_without_maxbodymb_the_ingress_buffers_nothing_and_keeps_its_urn(production):
+    """Traefik's buffering middleware also buffers responses (maxResponseBodyBytes,
+    https://doc.traefik.io/traefik/middlewares/http/buffering/), so it comes only with a service's maxBodyMb."""
+    assert production.of_type("kubernetes:traefik.io/v1alpha1:Middleware") == []
     [ingress] = production.of_type("kubernetes:networking.k8s.io/v1:Ingress")
     assert ingress.name == "acme-eks-ingress-acme"  # the Ingress every earlier release created: same URN
+    assert "annotations" not in ingress.inputs["metadata"]
+
+
+def test_a_service_with_maxbodymb_gets_its_limit_from_a_traefik_middleware():
+    values = stack_values("production")
+    for service in values["phasegate:app"]["services"]:
+        service["maxBodyMb"] = 10
+    run = run_with("production", values)
+    [middleware] = run.of_type("kubernetes:traefik.io/v1alpha1:Middleware")
+    assert middleware.inputs["spec"] == {"buffering": {"maxRequestBodyBytes": 10 * 1024 * 1024}}
+    [ingress] = run.of_type("kubernetes:networking.k8s.io/v1:Ingress")
     assert ingress.inputs["metadata"]["annotations"] == {
         "traefik.ingress.kubernetes.io/router.middlewares": "phasegate-body-limit-10mb@kubernetescrd"}
 
@@ -347,7 +370,7 @@ def test_the_app_runs_as_kubernetes_objects_with_secrets_from_the_operator(produ
     kinds = sorted(r.type.split(":")[-1] for r in production.resources if r.type.startswith("kubernetes:")
                    and r.custom)
     assert kinds == ["Deployment", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
-                     "HorizontalPodAutoscaler", "Ingress", "Middleware", "Namespace", "PodDisruptionBudget",
+                     "HorizontalPodAutoscaler", "Ingress", "Namespace", "PodDisruptionBudget",
                      "PodDisruptionBudget", "Release", "Release", "Release", "Release", "SecretStore", "Service",
                      "Service", "ServiceAccount"]
     provider = production.one("pulumi:providers:kubernetes")
