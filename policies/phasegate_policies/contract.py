@@ -47,11 +47,14 @@ EKS_STANDARD_SUPPORT_ENDS = {
 ROOT_DEVICE_NAMES = ("/dev/xvda", "/dev/sda1")
 
 # Resources that answer the internet, so a stack with one pays data transfer out for what it serves (the pack prices it
-# from phasegate:usage.gbServedPerMonth): Elastic IPs, load balancers, and API Gateway APIs and Lambda function URLs,
-# whose responses are billed as data transfer out. By resource type, so it holds for any program's graph.
+# from phasegate:usage.gbServedPerMonth): Elastic IPs, load balancers, API Gateway APIs (HTTP and REST), Lambda function
+# URLs and S3 website endpoints, whose responses are billed as data transfer out. By resource type, so it holds for any
+# program's graph.
 PUBLIC_FACING = frozenset({
     "aws:ec2/eip:Eip", "aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer",
-    "aws:apigatewayv2/api:Api", "aws:lambda/functionUrl:FunctionUrl",
+    "aws:apigatewayv2/api:Api", "aws:apigateway/restApi:RestApi", "aws:lambda/functionUrl:FunctionUrl",
+    "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+    "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2",
 })
 
 

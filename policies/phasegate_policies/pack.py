@@ -5,14 +5,14 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from .guard import guarded
-from .rules import (billing, boot, cost, ecs, eks, encryption, hygiene, private_subnets, production, public_ingress,
-                    workloads)
+from .rules import (billing, boot, cost, ecs, eks, encryption, hygiene, preflight, private_subnets, production,
+                    public_ingress, workloads)
 
 PACK_NAME = "phasegate"
 PACK_DESCRIPTION = ("phasegate guardrails: per-phase cost ceilings, encryption at rest, private placement of data "
                     "and nodes, billing alarms, and advisory hygiene.")
 RULE_MODULES = (cost, encryption, public_ingress, private_subnets, billing, production, eks, ecs, workloads, boot,
-                hygiene)
+                hygiene, preflight)
 
 
 def all_policies() -> list[Policy]:

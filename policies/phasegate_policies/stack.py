@@ -57,6 +57,6 @@ def priced_view(resources: Iterable[Any], default_region: str) -> list[PricedRes
                                    parent=r.parent.urn if r.parent else None, default_region=default_region,
                                    property_dependencies={prop: [d.urn for d in deps] for prop, deps in
                                                           (r.property_dependencies or {}).items()},
-                                   outputs=r.props)
+                                   outputs=r.props, component=r.provider is None)
         for r in resources
     ]

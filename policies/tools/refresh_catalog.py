@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Rebuild the catalog's per-size prices (EC2, RDS PostgreSQL and Aurora, ElastiCache Redis OSS and Valkey) from
-AWS Price List bulk offer files you downloaded, and record each region's source and date in the catalog.
+"""Rebuild the catalog's per-size prices (EC2, RDS PostgreSQL, MySQL, MariaDB and Aurora, ElastiCache Redis OSS and
+Valkey) from AWS Price List bulk offer files you downloaded, and record each region's source and date in the catalog.
 
     curl -o ec2-us-east-1.json \\
       https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/us-east-1/index.json

@@ -1,6 +1,6 @@
 """The pack as a whole (policies/phasegate_policies/pack.py), driven over gRPC exactly as the engine drives it: every
 policy at its level on the passing MVP graph, the config schemas, pack config as Pulumi reads it, a pack that never
-aborts a preview, a self-contained directory and the README's policy table.
+aborts a preview, a self-contained directory and the policy table of docs/policies.md.
 
 Every graph test runs twice (the `mode` fixture): as at the stack's first `pulumi preview` (every id, ARN and generated
 name unknown, the engine's unknown sentinels in the props, property dependencies known) and as at an update (every value
@@ -65,7 +65,8 @@ def test_all_sets_every_level_and_a_policys_own_entry_wins(mode):
 @pytest.mark.parametrize("pack_config, error", [
     ({"no-such-policy": "mandatory"}, "policy pack config names unknown policies: no-such-policy"),
     ({"cost-ceiling": {"ceilngs": {"mvp": 40}}},
-     "invalid policy pack config: cost-ceiling: ceilngs: unknown property; known: allowUnpriced, ceilings, topDrivers"),
+     "invalid policy pack config: cost-ceiling: ceilngs: unknown property; known: allowUnpriced, ceilingUsd, "
+     "ceilings, prices, stackCeilings, topDrivers, usage"),
     ({"cost-ceiling": {"topDrivers": "three"}},
      "invalid policy pack config: cost-ceiling: topDrivers: 'three' is not of type 'integer'"),
     ({"cost-ceiling": {"ceilings": {"mvp": "cheap"}}},
@@ -103,7 +104,8 @@ def test_the_pack_itself_reports_an_unknown_property_the_engine_passes_on(mode):
                                                                          "us-east-1"))
     reported = [(d.policyName, d.enforcementLevel, d.message.split("\n", 1)[1]) for d in response.diagnostics]
     assert reported == [("cost-ceiling", pb.MANDATORY, "policy pack config for cost-ceiling: unknown property "
-                                                       "'ceilngs'; known: allowUnpriced, ceilings, topDrivers")]
+                                                       "'ceilngs'; known: allowUnpriced, ceilingUsd, ceilings, "
+                                                       "prices, stackCeilings, topDrivers, usage")]
 
 
 def test_policies_declare_their_config_schemas_over_grpc(mode):
@@ -113,7 +115,8 @@ def test_policies_declare_their_config_schemas_over_grpc(mode):
     assert schemas["public-ingress"]["allowedPorts"]["default"] == [80, 443]
     assert json.loads(json.dumps(schemas["backup-retention"]))["minimumDays"]["default"] == 7
     # Every property a policy declares has a default; backups-enabled has nothing to configure.
-    assert {name for name in schemas if not schemas[name]} == {"backups-enabled", "https-redirect", "node-role-dependencies"}
+    assert {name for name in schemas if not schemas[name]} == {"backups-enabled", "https-redirect", "node-role-dependencies",
+                                                              "iam-least-privilege"}
     assert all("default" in spec for name in schemas for spec in schemas[name].values())
 
 
@@ -167,8 +170,8 @@ def test_the_pack_directory_is_self_contained(tmp_path, mode):
     assert evaluation.violations == []
 
 
-def test_the_readme_policy_table_lists_every_policy_at_its_level():
-    table = ROOT.joinpath("README.md").read_text().split("## The policy pack", 1)[1].split("\n## ", 1)[0]
+def test_the_docs_policy_table_lists_every_policy_at_its_level():
+    table = ROOT.joinpath("docs", "policies.md").read_text().split("\n## ", 1)[0]
     rows = [line.split("|")[1:3] for line in table.splitlines() if line.startswith("| ") and " | " in line]
     listed = {name.strip(): level.strip() for name, level in rows if name.strip() not in ("policy", "---")}
     assert listed == POLICIES

@@ -61,7 +61,13 @@ RDS = _offer("AmazonRDS", [
     ("E", {"instanceType": "db.r6g.large", "regionCode": "us-east-2", "databaseEngine": "Aurora PostgreSQL",
            "deploymentOption": "Single-AZ", "usagetype": "USE2-InstanceUsageIOOptimized:db.r6g.large"}, 0.338),
     ("F", {"instanceType": "db.t4g.micro", "regionCode": "us-east-1", "databaseEngine": "MySQL",
-           "deploymentOption": "Single-AZ", "usagetype": "InstanceUsage:db.t4g.micro"}, 0.015),
+           "deploymentOption": "Single-AZ", "usagetype": "InstanceUsage:db.t4g.micro"}, 0.016),
+    ("G", {"instanceType": "db.t4g.micro", "regionCode": "us-east-1", "databaseEngine": "MariaDB",
+           "deploymentOption": "Multi-AZ", "usagetype": "Multi-AZUsage:db.t4g.micro"}, 0.032),
+    ("I", {"instanceType": "db.t4g.micro", "regionCode": "us-east-1", "databaseEngine": "MariaDB",
+           "deploymentOption": "Single-AZ", "usagetype": "InstanceUsage:db.t4g.micro"}, 0.016),
+    ("H", {"instanceType": "db.t4g.micro", "regionCode": "us-east-1", "databaseEngine": "Oracle",
+           "deploymentOption": "Single-AZ", "usagetype": "InstanceUsage:db.t4g.micro"}, 0.03),
 ], "Database Instance")
 
 ELASTICACHE = _offer("AmazonElastiCache", [
@@ -83,11 +89,15 @@ def test_only_on_demand_linux_shared_tenancy_prices_are_read():
     assert offer.published == "2026-11-20"
 
 
-def test_rds_deployments_and_aurora_standard_storage_land_in_their_own_keys():
+def test_rds_engines_deployments_and_aurora_standard_storage_land_in_their_own_keys():
     assert read_offer(RDS).prices == {
         "rdsPostgresInstance": {"us-east-1": {"db.t4g.micro": 0.016}},
         "rdsPostgresInstanceMultiAz": {"us-east-1": {"db.t4g.micro": 0.032}},
         "auroraPostgresInstance": {"us-east-2": {"db.r6g.large": 0.26}},
+        # MySQL and MariaDB, which other programs run (issue #20); engines the catalog does not hold are left out.
+        "rdsMysqlInstance": {"us-east-1": {"db.t4g.micro": 0.016}},
+        "rdsMariadbInstance": {"us-east-1": {"db.t4g.micro": 0.016}},
+        "rdsMariadbInstanceMultiAz": {"us-east-1": {"db.t4g.micro": 0.032}},
     }
 
 
@@ -136,6 +146,11 @@ def test_the_script_replaces_a_regions_sizes_and_records_source_and_date(tmp_pat
     derived = prices.sized("ec2Instance", "us-east-1", "m7i.4xlarge")
     assert (derived.usd, derived.derived_from) == (0.8064, "the m7i family's $0.0252 per normalized unit")
     assert prices.sized("auroraPostgresInstance", "us-east-2", "db.r6g.large").usd == 0.26
+    assert prices.sized("rdsMariadbInstance", "us-east-1", "db.t4g.micro").usd == 0.016
+    # A family the catalog has no entry for (no unit or source written yet) is left out, and the script says so.
+    assert "rdsMariadbInstanceMultiAz" not in catalog["prices"]
+    assert "skipped rdsMariadbInstanceMultiAz: not in the catalog; add its entry (unit, source) to take its prices" \
+        in result.stdout
 
 
 def test_dry_run_writes_nothing_and_unknown_regions_need_a_flag(tmp_path):

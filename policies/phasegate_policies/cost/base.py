@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from ..engine import UNKNOWN, as_number, dig
+from ..engine import UNKNOWN, as_bool, as_number, dig
 from .catalog import Catalog, SizedPrice, Unpriceable
 from .usage import Usage
 
@@ -130,6 +130,19 @@ class Context:
     def sized(self, key: str, region: str, size: Any, what: str) -> SizedPrice:
         return self.catalog.sized(key, region, need(size, what))
 
+    def usage_of(self, key: str) -> float:
+        """A usage value a price is read from. Usage is demanded only where it prices something: a key the stack did
+        not declare makes the resource that needs it unknown, never $0."""
+        if not self.usage.is_declared(key):
+            raise UnknownInput(undeclared(key))
+        return float(getattr(self.usage, key))
+
+
+def undeclared(key: str) -> str:
+    """The reason a resource priced from an undeclared usage key cannot be priced (it follows "because its")."""
+    return (f"price depends on phasegate:usage.{key}, which is not declared: declare it in the stack file, or have "
+            f"the platform owner set a default (cost-ceiling: usage)")
+
 
 @dataclass(frozen=True)
 class StackUsage:
@@ -183,6 +196,24 @@ def volume_key(volume_type: Any, what: str) -> str:
     if kind == "gp2":
         return "ebsGp2Storage"
     raise Unpriceable(f"no price for {kind} EBS volumes")
+
+
+SUBNETS = ("aws:ec2/subnet:Subnet",)
+
+
+def maps_public_ip(ctx: Context, r: Resource, prop: str) -> Any:
+    """Whether the subnets `prop` names give instances launched there a public IPv4 address (`mapPublicIpOnLaunch`):
+    True if any does, UNKNOWN if one could (unknown at preview, or a subnet outside the stack: charged, the upper
+    bound), else None. EC2 auto-assigns a public IPv4 address in such a subnet unless the instance's network
+    interface says otherwise (docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html, "Public IPv4
+    addresses")."""
+    value = dig(r.props, prop)
+    references = value if isinstance(value, list) else [value]
+    links = ctx.graph.linked(r, prop, references, SUBNETS)
+    flags = [as_bool(dig(n.props, "mapPublicIpOnLaunch")) for n in links.nodes]
+    if any(f is True for f in flags):
+        return True
+    return UNKNOWN if links.unresolved or any(f is UNKNOWN for f in flags) else None
 
 
 def one_link(ctx: Context, r: Resource, prop: str, references: Sequence[Any], types: Sequence[str],

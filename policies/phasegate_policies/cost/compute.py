@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from ..contract import ROOT_DEVICE_NAMES
 from ..engine import UNKNOWN, as_bool, as_number, dig, items
-from .base import Context, Line, Node, Resource, need, number, one_link, sized_line, volume_key
+from .base import Context, Line, Node, Resource, maps_public_ip, need, number, one_link, sized_line, volume_key
 from .catalog import SizedPrice, Unpriceable
 
 LAUNCH_TEMPLATES = ("aws:ec2/launchTemplate:LaunchTemplate",)
@@ -194,6 +194,21 @@ def _mixed_instances(r: Resource, ctx: Context, mixed: Any, capacity: float, cap
             + _public_ipv4_lines(_template_public_ip(template), instances, source, ctx, r.region))
 
 
+def _node_addresses(r: Resource, ctx: Context, template: Optional[Node], nodes: float) -> list[Line]:
+    """Nodes get a public IPv4 address each where the launch template's network interface asks for one or, if it says
+    nothing, where their subnets map public IPv4 addresses: a managed node group "launched in a public subnet" needs
+    the subnet's `MapPublicIpOnLaunch` set to true (EKS User Guide, managed-node-groups.adoc, Managed node groups
+    concepts), and EC2 then assigns each instance a public IPv4 address."""
+    flag = _template_public_ip(template) if template is not None else None
+    if flag is None and not any(as_bool(dig(ni, "associatePublicIpAddress")) is False
+                                for ni in (items(template.props, "networkInterfaces") if template else [])):
+        flag = maps_public_ip(ctx, r, "subnetIds")
+        source = "their subnets map public IPv4 addresses"
+    else:
+        source = f"launch template {template.name}" if template is not None else ""
+    return _public_ipv4_lines(flag, nodes, source, ctx, r.region)
+
+
 def _node_group(r: Resource, ctx: Context) -> list[Line]:
     """An EKS managed node group (aws:eks/nodeGroup:NodeGroup, or pulumi-eks's ManagedNodeGroup of the same shape)."""
     props = r.props
@@ -220,7 +235,7 @@ def _node_group(r: Resource, ctx: Context) -> list[Line]:
     capacity = need(dig(props, "capacityType", default="ON_DEMAND"), "capacityType")
     if capacity == "SPOT":
         note += " (SPOT capacity charged at the on-demand price, an upper bound)"
-    lines = [sized_line(f"{nodes:g} x {size} node{note}", price, ctx, nodes)]
+    lines = [sized_line(f"{nodes:g} x {size} node{note}", price, ctx, nodes)] + _node_addresses(r, ctx, template, nodes)
     if template is not None:
         volumes = template_volumes(template, EKS_DEFAULT_DISK_GB)
         return lines + _volume_lines(volumes, nodes, f"launch template {template.name}", ctx, r.region,

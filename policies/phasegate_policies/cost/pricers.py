@@ -6,9 +6,9 @@ is unknown at preview; both fail the cost ceiling closed. Where an unknown has a
 IPv4 address that may or may not be assigned) the bound is charged instead, and the line says so.
 
 Pricers of a domain of their own live in its module (`compute`, `kubernetes`, `database`, `backup`, `ecs`,
-`functions`, `workflows`, `ecr`); all are registered in `PRICERS` below. What a module prices once for the stack from
-declared usage (ECR storage, an always-free allowance) is registered in `STACK_HOOKS`, so the estimator runs them
-without knowing any runtime.
+`functions`, `workflows`, `ecr`, `apis`, `network`); all are registered in `PRICERS` below. What a module prices once
+for the stack from declared usage (ECR storage, an always-free allowance) is registered in `STACK_HOOKS`, so the
+estimator runs them without knowing any runtime.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 from ..contract import EKS_STANDARD_SUPPORT_ENDS
 from ..engine import UNKNOWN, as_bool, dig, items
-from . import backup, compute, database, ecr, ecs, functions, kubernetes, workflows
-from .base import Context, Line, Resource, StackHook, UnknownInput, need, number
+from . import apis, backup, compute, database, ecr, ecs, functions, kubernetes, network, workflows
+from .base import Context, Line, Resource, StackHook, UnknownInput, maps_public_ip, need, number
 from .base import sized_line as _sized_line
 from .base import volume_key as _volume_key
 from .catalog import Unpriceable
@@ -42,13 +42,34 @@ def _ec2_instance(r: Resource, ctx: Context) -> list[Line]:
         size_gb = number(dig(device, "volumeSize"), f"ebsBlockDevices[{index}].volumeSize")
         key = _volume_key(dig(device, "volumeType", default="gp2"), f"ebsBlockDevices[{index}].volumeType")
         lines.append(Line(f"{size_gb:g} GB EBS volume", size_gb * ctx.catalog.price(key, r.region)))
+    return lines + _instance_public_ip(r, ctx)
+
+
+ELASTIC_IPS = (("aws:ec2/eip:Eip", "instance"), ("aws:ec2/eipAssociation:EipAssociation", "instanceId"))
+
+
+def _instance_public_ip(r: Resource, ctx: Context) -> list[Line]:
+    """`associatePublicIpAddress` decides when set; otherwise the subnet does. With no `subnetId` the instance lands in
+    the default VPC, whose default subnets map public IPv4 addresses (docs.aws.amazon.com/vpc/latest/userguide/
+    default-vpc.html: "Instances that you launch into a default subnet receive both a public IPv4 address and a private
+    IPv4 address"). An Elastic IP of the stack associated with it replaces that address, and is priced on the EIP."""
     public_ip = as_bool(dig(r.props, "associatePublicIpAddress"))
-    if public_ip is True:
-        lines.append(Line("public IPv4 address", ctx.monthly("publicIpv4", r.region)))
-    elif public_ip is UNKNOWN:
-        lines.append(Line("public IPv4 address (whether one is assigned is unknown at preview: charged)",
-                          ctx.monthly("publicIpv4", r.region)))
-    return lines
+    why = " (whether one is assigned is unknown at preview: charged)"
+    if public_ip is None:
+        if any(r.urn in {n.urn for n in ctx.graph.linked(eip, prop, [dig(eip.props, prop)], (r.type,)).nodes}
+               for typ, prop in ELASTIC_IPS for eip in ctx.graph.of_type(typ)):
+            return []
+        if dig(r.props, "subnetId") is None:
+            public_ip, why = True, " (no subnetId: the default VPC's subnets map public IPv4 addresses)"
+        else:
+            public_ip = maps_public_ip(ctx, r, "subnetId")
+            why = (" (its subnet maps public IPv4 addresses)" if public_ip is True else " (whether its subnet maps "
+                   "public IPv4 addresses is unknown at preview or outside the stack: charged)")
+    elif public_ip is True:
+        why = ""
+    if public_ip is True or public_ip is UNKNOWN:
+        return [Line(f"public IPv4 address{why}", ctx.monthly("publicIpv4", r.region))]
+    return []
 
 
 def _ebs_volume(r: Resource, ctx: Context) -> list[Line]:
@@ -146,9 +167,12 @@ def _serverless_cache(r: Resource, ctx: Context) -> list[Line]:
 
 def _load_balancer(r: Resource, ctx: Context) -> list[Line]:
     kind = need(dig(r.props, "loadBalancerType", default="application"), "loadBalancerType")
-    if kind != "application":
+    if kind == "network":
+        lines = kubernetes.network_lb_lines(r, ctx, "aws.lb.LoadBalancer")
+    elif kind == "application":
+        lines = [Line("Application Load Balancer, 730 h", ctx.monthly("albHour", r.region))]
+    else:
         raise Unpriceable(f"{kind} load balancers are not in the catalog")
-    lines = [Line("Application Load Balancer, 730 h", ctx.monthly("albHour", r.region))]
     internal = need(as_bool(dig(r.props, "internal")), "internal")
     if internal is not True:
         subnets = dig(r.props, "subnets") if dig(r.props, "subnets") is not None else dig(r.props, "subnetMappings")
@@ -222,7 +246,7 @@ def _interface_endpoint(r: Resource, ctx: Context) -> list[Line]:
 
 def _waf(r: Resource, ctx: Context) -> list[Line]:
     rules = len(need(dig(r.props, "rules", default=[]), "rules"))
-    requests_m = ctx.usage.requestsPerMonth / 1e6
+    requests_m = ctx.usage_of("requestsPerMonth") / 1e6
     return [Line("web ACL", ctx.catalog.price("wafWebAcl", r.region)),
             Line(f"{rules} rules", rules * ctx.catalog.price("wafRule", r.region)),
             Line(f"{requests_m:g} M requests inspected", requests_m * ctx.catalog.price("wafRequests", r.region))]
@@ -276,6 +300,8 @@ PRICERS: dict[str, Callable[[Resource, Context], list[Line]]] = {
     **ecs.PRICERS,
     **functions.PRICERS,
     **ecr.PRICERS,
+    **apis.PRICERS,
+    **network.PRICERS,
 }
 # Run in this order once every resource is priced; their lines follow the estimator's usage lines.
 STACK_HOOKS: tuple[StackHook, ...] = (

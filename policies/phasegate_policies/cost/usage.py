@@ -1,7 +1,9 @@
 """Usage assumptions as a stack declares them under `phasegate:usage`: the keys are defined here, once.
 
 The program builds its config model for `phasegate:usage` from `USAGE_KEYS`, so the stack file, the
-program's validation and the pack's pricing always agree. Required keys must be declared: a cost model that
+program's validation and the pack's pricing always agree. A phasegate stack must declare the required keys (its
+program refuses a stack file without them); the pack demands a key only where a resource of the stack is priced from
+it (`Context.usage_of`), so a stack of another program is asked only for what its resources need. A cost model that
 guessed traffic would hide the biggest variable cost.
 """
 
@@ -38,10 +40,11 @@ USAGE_KEYS: dict[str, UsageKey] = {
                                     "from ECR)"),
     "stateTransitionsPerMonth": UsageKey(False, "Step Functions Standard state transitions a month (must be declared "
                                                 "when the stack has a state machine)"),
+    "transitGatewayGbPerMonth": UsageKey(False, "Data processed by Transit Gateway attachments, GB a month (must be "
+                                                "declared when the stack has a Transit Gateway attachment)"),
+    "firewallGbPerMonth": UsageKey(False, "Data processed by Network Firewall endpoints, GB a month (must be declared "
+                                          "when the stack has a Network Firewall)"),
 }
-REQUIRED = tuple(name for name, key in USAGE_KEYS.items() if key.required)
-
-
 
 
 def _is_declared(self, name: str) -> bool:
@@ -59,13 +62,12 @@ Usage.__doc__ = "Declared usage, one attribute per key of USAGE_KEYS (0 when not
 
 
 def parse_usage(raw: Mapping[str, Any] | None) -> tuple[Usage, list[str]]:
-    """The usage and the problems with it (missing or non-numeric keys); problems price as zero."""
+    """The usage and the problems with it (non-numeric keys, which price as zero). A key not declared is no problem
+    here: the resource priced from it asks for it (`Context.usage_of`)."""
     raw = raw or {}
     problems, values = [], {}
     for name in USAGE_KEYS:
         if name not in raw:
-            if name in REQUIRED:
-                problems.append(f"phasegate:usage.{name} is not declared")
             continue
         try:
             values[name] = max(0.0, float(raw[name]))

@@ -1,5 +1,8 @@
 """Billing alarms: no stack runs without a Budget that notifies someone and an EstimatedCharges alarm.
 
+An organisation that keeps them at account level (a dedicated stack or account) says so in the pack config
+(`accountLevel: true`), which satisfies the rule for every stack; each violation names that option.
+
 At a first preview the alarm's action is the ARN of a topic not created yet: an action that is there but
 unknown counts as an action. Its region comes from the alarm itself, else from its provider, else the stack's.
 """
@@ -17,9 +20,17 @@ from ..props import with_config_defaults
 from ..stack import current_stack, resource_region
 from ..stackview import StackView
 
-SCHEMA = {"requireForecastedNotification": {
-    "type": "boolean", "default": False,
-    "description": "Also demand a FORECASTED notification, which warns before the money is spent."}}
+SCHEMA = {
+    "requireForecastedNotification": {
+        "type": "boolean", "default": False,
+        "description": "Also demand a FORECASTED notification, which warns before the money is spent."},
+    "accountLevel": {
+        "type": "boolean", "default": False,
+        "description": "The organisation keeps its Budget and EstimatedCharges alarm at account level (a dedicated "
+                       "stack or account): a stack need not carry its own."},
+}
+ACCOUNT_LEVEL = (" (If the organisation keeps its Budget and EstimatedCharges alarm at account level, the platform "
+                 "owner sets billing-alarms: accountLevel: true in the pack config.)")
 
 
 def _notifies(notification: Any) -> bool:
@@ -31,6 +42,12 @@ def _notifies(notification: Any) -> bool:
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = with_config_defaults(args.get_config(), SCHEMA)
+    if config["accountLevel"]:
+        return  # the platform owner states the account's alarms cover every stack
+    _check_stack(config, args, lambda message, urn=None: report_violation(message + ACCOUNT_LEVEL, urn))
+
+
+def _check_stack(config: dict, args: StackValidationArgs, report_violation: ReportViolation) -> None:
     view = StackView(args.resources)
     budgets = view.of_type("aws:budgets/budget:Budget")
     notified = [b for b in budgets if any(_notifies(n) for n in items(view.props(b), "notifications"))]

@@ -37,6 +37,11 @@ UNTAGGABLE = frozenset({
     "aws:apigatewayv2/apiMapping:ApiMapping", "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
     "aws:rds/proxyTarget:ProxyTarget", "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "aws:ecr/repositoryPolicy:RepositoryPolicy", "aws:cloudwatch/eventTarget:EventTarget",
+    # Other programs' REST APIs, website buckets and Transit Gateway routing: no `tags` input in pulumi_aws 7.
+    "aws:apigateway/deployment:Deployment", "aws:apigateway/resource:Resource", "aws:apigateway/method:Method",
+    "aws:apigateway/integration:Integration", "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+    "aws:ec2transitgateway/route:Route", "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
 })
 
 

@@ -28,16 +28,21 @@ STAGES = ("aws:apigatewayv2/stage:Stage", "aws:apigateway/stage:Stage")
 # A value that points at a secret instead of holding it: a Secrets Manager or SSM Parameter Store ARN.
 REFERENCE = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):")
 
+# The common spellings of a secret's name. The short ones only as a suffix after "_", so a name that merely contains
+# the letters (PASSPORT_URL, CACHE_BYPASS, PWD, the shell's working directory) is not taken for a secret.
+SECRET_NAME_PATTERNS = ["*SECRET*", "*PASSWORD*", "*PASSWD*", "*PASSPHRASE*", "*TOKEN*", "*KEY*", "*_PWD", "*_PASS",
+                        "*_PW"]
+
 SECRETS_SCHEMA = {
     "namePatterns": {"type": "array", "items": {"type": "string"},
-                     "default": ["*SECRET*", "*PASSWORD*", "*TOKEN*", "*KEY*"],
+                     "default": SECRET_NAME_PATTERNS,
                      "description": "Environment variable names (shell patterns, case-insensitive) that hold secrets."},
     "allowNames": {"type": "array", "items": {"type": "string"}, "default": [],
                    "description": "Names that match a pattern but hold no secret (e.g. CACHE_KEY_PREFIX)."},
 }
 
 
-def _secret_looking(name: Any, patterns: list[str], allowed: set[str]) -> bool:
+def secret_looking(name: Any, patterns: list[str], allowed: set[str]) -> bool:
     if not isinstance(name, str) or name.upper() in allowed:
         return False
     return any(fnmatch.fnmatchcase(name.upper(), pattern.upper()) for pattern in patterns)
@@ -78,7 +83,7 @@ def _no_plaintext_secrets(args: ResourceValidationArgs, report_violation: Report
                              f"be shown to hold no secret.")
             return
         for container, name, value in entries:
-            if _secret_looking(name, patterns, allowed) and _is_literal(value):
+            if secret_looking(name, patterns, allowed) and _is_literal(value):
                 report_violation(f"{args.name}: container {container} has {name} as a plaintext environment value: "
                                  f"move it to the container's secrets (valueFrom a Secrets Manager ARN), so it never "
                                  f"sits in the task definition or Pulumi state.")
@@ -87,7 +92,7 @@ def _no_plaintext_secrets(args: ResourceValidationArgs, report_violation: Report
     if variables is UNKNOWN or not isinstance(variables, dict):
         return  # computed as a whole: nothing literal to see
     for name, value in variables.items():
-        if _secret_looking(name, patterns, allowed) and _is_literal(value):
+        if secret_looking(name, patterns, allowed) and _is_literal(value):
             report_violation(f"{args.name}: environment variable {name} holds a plaintext value: keep the secret in "
                              f"Secrets Manager and pass its ARN (e.g. {name}_ARN), read by the function at start.")
 

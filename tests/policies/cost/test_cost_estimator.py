@@ -60,12 +60,12 @@ def test_what_costs_money_but_has_no_price_is_unpriced_never_zero():
         PricedResource("urn:metal", "aws:ec2/instance:Instance", "metal", {"instanceType": "m5.metal-96xl"},
                        "us-east-1"),
         PricedResource("urn:far", "aws:ec2/eip:Eip", "far", {}, "ap-south-1"),
-        PricedResource("urn:mysql", "aws:rds/instance:Instance", "mysql",
-                       {"engine": "mysql", "instanceClass": "db.m5.large", "allocatedStorage": 20}, "us-east-1"),
+        PricedResource("urn:oracle", "aws:rds/instance:Instance", "oracle",
+                       {"engine": "oracle-se2", "instanceClass": "db.m5.large", "allocatedStorage": 20}, "us-east-1"),
         PricedResource("urn:io2", "aws:ebs/volume:Volume", "io2", {"size": 100, "type": "io2"}, "us-east-1"),
         PricedResource("urn:aurora", "aws:rds/clusterInstance:ClusterInstance", "aurora",
                        {"engine": "aurora-postgresql", "instanceClass": "db.r6g.large"}, "eu-west-1"),
-        PricedResource("urn:nlb", "aws:lb/loadBalancer:LoadBalancer", "nlb", {"loadBalancerType": "network"},
+        PricedResource("urn:gwlb", "aws:lb/loadBalancer:LoadBalancer", "gwlb", {"loadBalancerType": "gateway"},
                        "us-east-1"),
         PricedResource("urn:vpc", "aws:ec2/vpc:Vpc", "vpc", {}, "us-east-1"),
     ], NO_USAGE, "us-east-1")
@@ -74,11 +74,12 @@ def test_what_costs_money_but_has_no_price_is_unpriced_never_zero():
         ("urn:big", "aws:ec2/instance:Instance", "no ec2Instance price for x9z.32xlarge in us-east-1"),
         ("urn:metal", "aws:ec2/instance:Instance", "no ec2Instance price for m5.metal-96xl in us-east-1"),
         ("urn:far", "aws:ec2/eip:Eip", "no publicIpv4 price for region ap-south-1"),
-        ("urn:mysql", "aws:rds/instance:Instance", "no price for mysql instances (the catalog holds PostgreSQL)"),
+        ("urn:oracle", "aws:rds/instance:Instance",
+         "no price for oracle-se2 instances (the catalog holds PostgreSQL, MySQL, MariaDB)"),
         ("urn:io2", "aws:ebs/volume:Volume", "no price for io2 EBS volumes"),
         ("urn:aurora", "aws:rds/clusterInstance:ClusterInstance",
          "no auroraPostgresInstance price for db.r6g.large in eu-west-1"),
-        ("urn:nlb", "aws:lb/loadBalancer:LoadBalancer", "network load balancers are not in the catalog"),
+        ("urn:gwlb", "aws:lb/loadBalancer:LoadBalancer", "gateway load balancers are not in the catalog"),
     ]
     assert result.total == 0
 

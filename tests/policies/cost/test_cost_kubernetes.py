@@ -28,15 +28,20 @@ def test_workloads_and_cluster_ip_services_are_free_but_a_load_balancer_service_
         ("2 public IPv4 addresses (one per AZ of the stack's subnets, an upper bound)", 7.3)]
     network = estimate(SUBNETS + [service({"type": "LoadBalancer"},
                                           {"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"})],
-                       Usage(gbServedPerMonth=730), "us-east-1")
+                       Usage(gbServedPerMonth=730, declared=frozenset({"requestsPerMonth"})), "us-east-1")
     assert lines(network) == [("Network Load Balancer (in-tree cloud controller), 730 h", 16.425),
                               ("1.000 NLCU average (all declared traffic, an upper bound)", 4.38),
                               ("2 public IPv4 addresses (one per AZ of the stack's subnets, an upper bound)", 7.3)]
-    internal = estimate([service({"type": "LoadBalancer"},
-                                 {"service.beta.kubernetes.io/aws-load-balancer-type": "external"})],
-                        NO_USAGE, "us-east-1")
-    assert [item for item, _ in lines(internal)] == ["Network Load Balancer (AWS Load Balancer Controller), 730 h",
-                                                     "0.000 NLCU average (all declared traffic, an upper bound)"]
+    internal = [service({"type": "LoadBalancer"}, {"service.beta.kubernetes.io/aws-load-balancer-type": "external"})]
+    declared_zero = Usage(declared=frozenset({"gbServedPerMonth", "requestsPerMonth"}))
+    assert [item for item, _ in lines(estimate(internal, declared_zero, "us-east-1"))] == [
+        "Network Load Balancer (AWS Load Balancer Controller), 730 h",
+        "0.000 NLCU average (all declared traffic, an upper bound)"]
+    # Its NLCUs are priced from declared traffic: without it, the service cannot be priced, and says which key.
+    undeclared = estimate(internal, NO_USAGE, "us-east-1")
+    assert undeclared.lines == [] and undeclared.unknown == [(
+        internal[0].urn, SERVICE, "price depends on phasegate:usage.gbServedPerMonth, which is not declared: declare "
+        "it in the stack file, or have the platform owner set a default (cost-ceiling: usage)")]
 
 
 def test_a_load_balancer_service_fails_closed_where_it_cannot_be_priced_or_is_unknown():

@@ -12,7 +12,7 @@ from runtime_pricing import named_lines, usage
 
 
 def test_ec2_instance_with_root_volume():
-    result = priced("aws:ec2/instance:Instance", {"instanceType": "t3.small",
+    result = priced("aws:ec2/instance:Instance", {"instanceType": "t3.small", "associatePublicIpAddress": False,
                                                   "rootBlockDevice": {"volumeSize": 30, "volumeType": "gp3"}})
     assert lines(result) == [("t3.small instance, 730 h x $0.0208", 15.184), ("30 GB gp3 root volume", 2.4)]
 
@@ -102,7 +102,8 @@ def test_an_unknown_public_ip_is_charged_as_its_upper_bound():
 def test_a_size_missing_from_a_listed_family_is_derived_per_normalized_unit_and_labelled():
     # m6i in us-east-1: $0.024 per normalized unit (large = 4 units = $0.096); 9xlarge (72 units) is not a size AWS
     # sells, so it is not in the price list.
-    result = priced("aws:ec2/instance:Instance", {"instanceType": "m6i.9xlarge", "rootBlockDevice": {"volumeSize": 8}})
+    result = priced("aws:ec2/instance:Instance", {"instanceType": "m6i.9xlarge", "rootBlockDevice": {"volumeSize": 8},
+                                                  "associatePublicIpAddress": False})
     [instance, _] = result.lines
     assert instance.derived and instance.item == ("m6i.9xlarge instance, 730 h x $1.728 (derived from the m6i "
                                                   "family's $0.024 per normalized unit)")

@@ -21,7 +21,8 @@ POLICIES = {
     "node-role-dependencies": "mandatory", "ecs-capacity-providers-first": "mandatory",
     "fargate-spot-arm64-platform": "mandatory",
     "imdsv2-required": "advisory", "cdn-tls-minimum": "advisory", "backup-retention": "advisory", "deletion-protection": "advisory",
-    "required-tags": "advisory", "log-retention": "advisory"}
+    "required-tags": "advisory", "log-retention": "advisory", "aws-preflight": "mandatory",
+    "iam-least-privilege": "advisory"}
 
 NOT_COSTED = {"cost-ceiling": "disabled", "cost-coverage": "disabled"}
 

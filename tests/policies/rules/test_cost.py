@@ -4,6 +4,8 @@ the Fargate and Lambda runtimes' resources priced in the graph."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
@@ -11,6 +13,9 @@ from conftest import extra_resource, find, set_prop
 
 from .helpers import TAGS, check, known_or_unknown, launch_template, messages, uses_template
 from .runtime_graphs import fargate, serverless
+
+OWNER_OPTIONS = ("Use a type and size the price catalog lists, or have the platform owner price it (cost-ceiling: "
+                 "prices) or accept it in the pack config (cost-ceiling: allowUnpriced).")
 
 
 def test_an_instance_too_big_for_the_phase_breaks_the_ceiling(mode):
@@ -76,8 +81,7 @@ def test_a_resource_that_cannot_be_priced_fails_the_ceiling_closed(mode):
     evaluation = check(mode, mode.graph() + [search])
     assert messages(evaluation, "cost-ceiling") == [
         "Cannot show that the stack fits its $45.00 ceiling: search (aws:opensearch/domain:Domain) no price for this "
-        "resource type. Use a type and size the price catalog lists, or have the platform owner accept it in the "
-        "pack config (cost-ceiling: allowUnpriced)."]
+        f"resource type. {OWNER_OPTIONS}"]
     assert {v.level for v in evaluation.violations if v.policy == "cost-ceiling"} == {"mandatory"}
     assert messages(evaluation, "cost-coverage") == [
         "aws:opensearch/domain:Domain is not priced (no price for this resource type): add it to the price catalog "
@@ -101,12 +105,80 @@ def test_an_unknown_price_relevant_value_fails_the_ceiling_closed(mode):
         "priced because its instanceType is unknown at preview."]
 
 
-def test_undeclared_usage_fails_the_ceiling_closed(mode):
+def undeclared(name, typ, key):
+    return (f"Cannot show that the stack fits its $45.00 ceiling: {name} ({typ}) cannot be priced because its price "
+            f"depends on phasegate:usage.{key}, which is not declared: declare it in the stack file, or have the "
+            f"platform owner set a default (cost-ceiling: usage).")
+
+
+def test_undeclared_usage_fails_the_ceiling_closed_naming_each_resource_priced_from_it(mode):
     config = {k: v for k, v in mode.run.config.items() if k != "phasegate:usage"}
-    reported = messages(check(mode, mode.run.resources, config), "cost-ceiling")
-    assert reported[0] == ("Cannot show that the stack fits its $45.00 ceiling: phasegate:usage.gbServedPerMonth is "
-                           "not declared; usage-based costs are priced only from declared assumptions.")
-    assert len(reported) == 4
+    # Only the keys a resource is priced from are asked for: the MVP has no load balancer, so no requestsPerMonth.
+    assert messages(check(mode, mode.run.resources, config), "cost-ceiling") == [
+        undeclared("acme-assets-bucket", "aws:s3/bucket:Bucket", "assetsStorageGb"),
+        undeclared("acme-app-ip", "aws:ec2/eip:Eip", "gbServedPerMonth"),
+        undeclared("acme-app-logs", "aws:cloudwatch/logGroup:LogGroup", "logsGbPerMonth")]
+
+
+def test_the_pack_configs_usage_prices_a_stack_that_declares_none(mode):
+    stated = {k: v for k, v in mode.run.config.items() if k != "phasegate:usage"}
+    usage = json.loads(mode.run.config["phasegate:usage"])
+    same = check(mode, mode.run.resources, stated, pack_config={"cost-ceiling": {"ceilings": {"mvp": 30},
+                                                                                   "usage": usage}})
+    assert messages(same, "cost-ceiling")[0].startswith("Estimated $35.91/month exceeds the mvp ceiling of $30.00")
+    # A stack that declares its own usage keeps it: the pack's default is for stacks that declare none.
+    ignored = check(mode, mode.run.resources, pack_config={"cost-ceiling": {"usage": {"gbServedPerMonth": 1e6}}})
+    assert messages(ignored, "cost-ceiling") == []
+
+
+def foreign(mode, stack_config=None):
+    """The MVP graph's config without a phasegate phase: a stack of another program."""
+    return {k: v for k, v in (stack_config or mode.run.config).items() if k != "phasegate:phase"}
+
+
+def test_a_stack_without_a_phase_and_no_ceiling_in_the_pack_config_fails_closed_saying_what_to_set(mode):
+    assert messages(check(mode, mode.run.resources, foreign(mode)), "cost-ceiling") == [
+        "No cost ceiling applies to phasegate/mvp: it sets no phasegate:phase, and the pack config has neither "
+        "cost-ceiling: ceilingUsd nor a cost-ceiling: stackCeilings pattern matching it; the platform owner sets one "
+        "of them."]
+
+
+def test_the_pack_config_gives_other_stacks_a_ceiling_the_first_matching_pattern_first(mode):
+    config = {"ceilingUsd": 30, "stackCeilings": [{"pattern": "other/*", "usd": 1},
+                                                   {"pattern": "phase*/mv?", "usd": 20},
+                                                   {"pattern": "*", "usd": 10}]}
+    by_pattern, budget = messages(check(mode, mode.run.resources, foreign(mode), {"cost-ceiling": config}),
+                                  "cost-ceiling")
+    assert by_pattern.startswith("Estimated $35.91/month exceeds the ceiling for phase*/mv? (cost-ceiling: "
+                                 "stackCeilings) of $20.00 by $15.91.")
+    assert by_pattern.endswith("Size down these resources, or ask the platform owner for a higher ceiling.")
+    assert budget == ("Budget acme-billing-budget allows $45.00/month, above the ceiling for phase*/mv? (cost-ceiling: "
+                      "stackCeilings) of $20.00; set its limitAmount to at most 20.")
+    organisation, _ = messages(check(mode, mode.run.resources, foreign(mode), {"cost-ceiling": {"ceilingUsd": 30}}),
+                               "cost-ceiling")
+    assert organisation.startswith("Estimated $35.91/month exceeds the organisation's ceiling (cost-ceiling: "
+                                   "ceilingUsd) of $30.00")
+    assert messages(check(mode, mode.run.resources, foreign(mode), {"cost-ceiling": {"ceilingUsd": 50}}),
+                    "cost-ceiling") == []
+
+
+def test_a_phasegate_stack_keeps_its_phase_ceiling_unless_an_entry_overrides_the_phase(mode):
+    kept = {"ceilingUsd": 10, "stackCeilings": [{"pattern": "*", "usd": 10}]}
+    assert messages(check(mode, mode.run.resources, pack_config={"cost-ceiling": kept}), "cost-ceiling") == []
+    override = {"stackCeilings": [{"pattern": "phasegate/mvp", "usd": 10, "overridePhase": True}]}
+    message, budget = messages(check(mode, mode.run.resources, pack_config={"cost-ceiling": override}), "cost-ceiling")
+    assert message.startswith("Estimated $35.91/month exceeds the ceiling for phasegate/mvp")
+    assert budget.endswith("of $10.00; set phasegate:billing.monthlyBudgetUsd to at most 10.")
+
+
+def test_the_platform_owner_can_price_a_type_the_catalog_lacks_instead_of_accepting_it_at_zero(mode):
+    search = extra_resource("aws:opensearch/domain:Domain", "search", {"engineVersion": "2.13", "tags": TAGS})
+    priced = check(mode, mode.graph() + [search],
+                   pack_config={"cost-ceiling": {"prices": {"aws:opensearch/domain:Domain": 20}}})
+    [message] = messages(priced, "cost-ceiling")
+    # $35.91 + the platform owner's $20 a month: counted, so it can break the ceiling.
+    assert message.startswith("Estimated $55.91/month exceeds the mvp ceiling of $45.00 by $10.91. Top cost drivers: "
+                              "search $20.00")
 
 
 # --- resources priced through what they link to (over gRPC, as the pack prices them) --------------------------
@@ -126,9 +198,8 @@ def test_an_autoscaling_group_that_cannot_tell_its_instance_type_fails_the_ceili
     group = extra_resource("aws:autoscaling/group:Group", "workers", {"minSize": 1, "maxSize": 4})
     assert messages(check(mode, mode.graph() + [group]), "cost-ceiling") == [
         "Cannot show that the stack fits its $45.00 ceiling: workers (aws:autoscaling/group:Group) it names no launch "
-        "template, mixed instances policy or launch configuration, so there is no way to tell the instance type. Use a "
-        "type and size the price catalog lists, or have the platform owner accept it in the pack config "
-        "(cost-ceiling: allowUnpriced)."]
+        f"template, mixed instances policy or launch configuration, so there is no way to tell the instance type. "
+        f"{OWNER_OPTIONS}"]
 
 
 def k8s_service(spec, annotations=None):
@@ -140,7 +211,7 @@ def k8s_service(spec, annotations=None):
 def test_a_kubernetes_load_balancer_service_is_priced_and_other_objects_stay_free(mode):
     deployment = extra_resource("kubernetes:apps/v1:Deployment", "web", {"spec": {"replicas": 2}})
     cluster_ip = check(mode, mode.graph() + [deployment, k8s_service({"ports": [{"port": 80}]})])
-    assert cluster_ip.violations == []
+    assert [v for v in cluster_ip.violations if v.policy.startswith("cost-")] == []
     tight = {"cost-ceiling": {"ceilings": {"mvp": 40}}}
     balanced = check(mode, mode.graph() + [k8s_service({"type": "LoadBalancer"})], pack_config=tight)
     # $35.91 + Classic LB 730 h x $0.025 + 50 GB x $0.008 + 2 public IPv4 (the stack's 2 AZs) $7.30.
@@ -161,9 +232,7 @@ def test_a_helm_release_asking_for_a_load_balancer_cannot_be_priced(mode):
         "service": {"type": "NodePort"}}})
     assert messages(check(mode, mode.graph() + [release, quiet]), "cost-ceiling") == [
         "Cannot show that the stack fits its $45.00 ceiling: ingress (kubernetes:helm.sh/v3:Release) cannot price what "
-        "the chart creates: values.controller.service.type is LoadBalancer (an AWS load balancer). Use a type and size "
-        "the price catalog lists, or have the platform owner accept it in the pack config (cost-ceiling: "
-        "allowUnpriced)."]
+        f"the chart creates: values.controller.service.type is LoadBalancer (an AWS load balancer). {OWNER_OPTIONS}"]
 
 
 def backup_resources(mode, db, *, selected=None):
@@ -206,8 +275,7 @@ def test_a_backup_plan_whose_selection_names_no_database_of_the_stack_fails_the_
     assert messages(check(mode, graph + extra), "cost-ceiling") == [
         "Cannot show that the stack fits its $45.00 ceiling: plan (aws:backup/plan:Plan) backup selection selection "
         "names resources that are not RDS instances of this stack (arn:aws:rds:us-east-1:123456789012:db:elsewhere), "
-        "so what it backs up cannot be sized. Use a type and size the price catalog lists, or have the platform owner "
-        "accept it in the pack config (cost-ceiling: allowUnpriced)."]
+        f"so what it backs up cannot be sized. {OWNER_OPTIONS}"]
 
 
 # --- the Fargate and Lambda runtimes in the graph ---------------------------------------------------------------

@@ -9,6 +9,8 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from conftest import extra_resource, set_prop
 
+from phasegate_policies.rules.workloads import SECRET_NAME_PATTERNS, secret_looking
+
 from .helpers import NOT_COSTED, TAGS, check, messages
 from .runtime_graphs import ACCOUNT, ECR_IMAGE, LAMBDA_USAGE, SECRET_ARN, containers, fargate, serverless, with_usage
 
@@ -78,7 +80,23 @@ def test_a_container_definition_unknown_at_preview_holds_no_literal(mode):
         "ECR (billed per GB-month) cannot be told: declare phasegate:usage.ecrStorageGb (0 if no image is in ECR)."]
 
 
+@pytest.mark.parametrize("name, secret", [
+    # The common spellings of a secret's name (issue #20: a literal REDIS_PWD went unnoticed).
+    ("REDIS_PWD", True), ("DB_PASS", True), ("MYSQL_ROOT_PASSWD", True), ("GPG_PASSPHRASE", True), ("ADMIN_PW", True),
+    ("WORDPRESS_DB_PASSWORD", True), ("api_token", True), ("STRIPE_KEY", True), ("CLIENT_SECRET", True),
+    ("redis_pwd", True),  # names are matched case-insensitively
+    # Names that merely contain the letters: a passport URL, a bypass switch, the shell's working directory.
+    ("PASSPORT_URL", False), ("CACHE_BYPASS", False), ("PWD", False), ("DB_PASS_FILE", False), ("COMPASS_URL", False),
+    ("PASSENGER_COUNT", False), ("NODE_ENV", False),
+])
+def test_secret_names_are_recognised_in_their_common_spellings(name, secret):
+    assert secret_looking(name, SECRET_NAME_PATTERNS, set()) is secret
+
+
 @pytest.mark.parametrize("variables, expected", [
+    ({"REDIS_PWD": "hunter2"}, ["acme-fn: environment variable REDIS_PWD holds a plaintext value: keep the secret "
+                                "in Secrets Manager and pass its ARN (e.g. REDIS_PWD_ARN), read by the function at "
+                                "start."]),
     ({"API_TOKEN": "t0k3n"}, ["acme-fn: environment variable API_TOKEN holds a plaintext value: keep the secret in "
                               "Secrets Manager and pass its ARN (e.g. API_TOKEN_ARN), read by the function at start."]),
     ({"DB_SECRET_ARN": SECRET_ARN, "JWT_KEY": UNKNOWN_STRING_VALUE}, []),  # a reference, and a computed value
