@@ -28,6 +28,8 @@ from .migration.cutover import TRIGGER_MARK
 from .migration.facts import load_config
 from .stacks import Stacks
 
+# advise's JSON, described by docs/schemas/advise.schema.json: MAJOR.MINOR, a minor version only adds fields.
+ADVICE_SCHEMA_VERSION = "1.0"
 WINDOW_DAYS = 14
 PROJECT_AFTER_DAYS = 3
 _TRIGGER_KEY = re.compile(r"(trigger-[a-z]+)")
@@ -207,7 +209,7 @@ def render_json(advice: Advice) -> str:
     data = asdict(advice)
     data["triggers"] = [asdict(t) | {"fired": t.fired} for t in advice.triggers]
     data["delta_usd"] = advice.delta_usd
-    return json.dumps(_camel_keys(data), indent=2, default=str) + "\n"
+    return json.dumps({"schemaVersion": ADVICE_SCHEMA_VERSION, **_camel_keys(data)}, indent=2, default=str) + "\n"
 
 
 def render_text(advice: Advice) -> str:

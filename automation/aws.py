@@ -1,8 +1,8 @@
 """Every AWS call automation makes, in one place: one list of permissions to audit, one seam for moto in tests.
 
-Each public method is one small operation (RDS snapshots, KMS keys, S3 objects, Route 53 records and health
-checks, CloudWatch alarms and metrics), returns plain dataclasses or dicts, and reports failures as a one-line
-`AwsError` naming the operation, never a botocore traceback.
+Each public method is one small operation (RDS snapshots, parameters and reboots, KMS keys, S3 objects, Route 53
+records and health checks, CloudWatch alarms and metrics), returns plain dataclasses or dicts, and reports failures
+as a one-line `AwsError` naming the operation, never a botocore traceback.
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ class Database:
     arn: str
     region: str
     encrypted: bool
+    parameter_group: str = ""
+    allocated_gb: int = 0
+    status: str = ""
+    parameter_apply_status: str = ""  # in-sync once a parameter change is applied (DBParameterGroupStatus)
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,47 @@ class Aws:
                 tags = {t["Key"]: t["Value"] for t in db.get("TagList", [])}
                 if (address and db.get("Endpoint", {}).get("Address") == address) or (
                         stack and tags.get(STACK_TAG) == stack):
-                    return Database(db["DBInstanceIdentifier"], db.get("Endpoint", {}).get("Address", ""),
-                                    db["DBInstanceArn"], region, bool(db.get("StorageEncrypted")))
+                    return _database(db, region)
         return None
+
+    @aws_call("rds describe-db-instances")
+    def database(self, region: str, identifier: str) -> Database:
+        found = self.client("rds", region).describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
+        return _database(found[0], region)
+
+    @aws_call("rds describe-db-parameters")
+    def db_parameter(self, region: str, group: str, name: str) -> Optional[str]:
+        """The value the group sets for `name`, or None when the engine's default applies (not set by the user)."""
+        pages = self.client("rds", region).get_paginator("describe_db_parameters").paginate(
+            DBParameterGroupName=group, Source="user")
+        for page in pages:
+            for parameter in page["Parameters"]:
+                if parameter["ParameterName"] == name:
+                    return parameter.get("ParameterValue")
+        return None
+
+    @aws_call("rds modify-db-parameter-group")
+    def set_db_parameter(self, region: str, group: str, name: str, value: str) -> None:
+        """Apply at once: a dynamic parameter with ApplyMethod=immediate needs no reboot (ModifyDBParameterGroup)."""
+        self.client("rds", region).modify_db_parameter_group(DBParameterGroupName=group, Parameters=[
+            {"ParameterName": name, "ParameterValue": value, "ApplyMethod": "immediate"}])
+
+    @aws_call("rds reset-db-parameter-group")
+    def reset_db_parameter(self, region: str, group: str, name: str) -> None:
+        """Back to the engine's default, as the group was before anyone set it (ResetDBParameterGroup)."""
+        self.client("rds", region).reset_db_parameter_group(DBParameterGroupName=group, Parameters=[
+            {"ParameterName": name, "ApplyMethod": "immediate"}])
+
+    @aws_call("rds reboot-db-instance")
+    def reboot_database(self, region: str, identifier: str) -> None:
+        """A reboot ends every session, and with it every open transaction (RebootDBInstance)."""
+        self.client("rds", region).reboot_db_instance(DBInstanceIdentifier=identifier)
+
+    @aws_call("rds wait for db-instance-available")
+    def wait_for_database(self, region: str, identifier: str, minutes: int = 30) -> Database:
+        self.client("rds", region).get_waiter("db_instance_available").wait(
+            DBInstanceIdentifier=identifier, WaiterConfig={"Delay": 15, "MaxAttempts": max(1, minutes * 4)})
+        return self.database(region, identifier)
 
     @aws_call("rds describe-db-snapshots")
     def snapshot(self, region: str, name: str) -> Optional[Snapshot]:
@@ -263,6 +305,14 @@ def judged_healthy(statuses: Sequence[str]) -> bool:
 
 def _tags(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def _database(raw: dict, region: str) -> Database:
+    groups = raw.get("DBParameterGroups") or [{}]
+    return Database(raw["DBInstanceIdentifier"], raw.get("Endpoint", {}).get("Address", ""), raw["DBInstanceArn"],
+                    region, bool(raw.get("StorageEncrypted")), groups[0].get("DBParameterGroupName", ""),
+                    int(raw.get("AllocatedStorage", 0)), raw.get("DBInstanceStatus", ""),
+                    groups[0].get("ParameterApplyStatus", ""))
 
 
 def _snapshot(raw: dict, region: str) -> Snapshot:

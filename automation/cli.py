@@ -7,15 +7,17 @@ Parsing and printing only; every decision is in `deploy`, `migration` and `advis
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
 from . import errors
-from .advise import advise, render_json as advice_json, render_text as advice_text
+from .advise import ADVICE_SCHEMA_VERSION, advise, render_json as advice_json, render_text as advice_text
 from .deploy import deploy
 from .errors import EXIT_INTERRUPTED, EXIT_MOVE, EXIT_NOT_APPLIED, EXIT_OK, AutomationError
 from .migration.facts import MigrateOptions
+from .migration.plan import PLAN_SCHEMA_VERSION
 from .migration.runner import migrate, plan_migration, recorded_migration, rollback
 from .settings import parse_setting
 
@@ -45,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                             epilog=errors.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     m.add_argument("source")
     m.add_argument("target")
-    m.add_argument("--plan", action="store_true", help="print the plan and its progress; touch nothing")
+    m.add_argument("--plan", action="store_true", help="print the plan and its progress; touches nothing in AWS or "
+                   "Pulumi (the first plan records the migration, fixing its snapshot's name)")
     m.add_argument("--format", choices=("text", "json"), default="text", help="format of --plan")
     m.add_argument("--yes", action="store_true", help="run the plan (resuming a run that stopped)")
     m.add_argument("--rollback", action="store_true", help="point DNS back at the source now (with --yes)")
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         options = _options(args)
         if args.plan:
-            sys.stdout.write(plan_migration(args.source, args.target, options).render(args.format))
+            sys.stdout.write(plan_migration(args.source, args.target, options, record=True).render(args.format))
             return EXIT_OK
         if args.rollback:
             recorded_migration(args.source, args.target, options)  # nothing recorded: a usage error, --yes or not
@@ -116,11 +119,20 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_MOVE if advice.verdict == "move" else EXIT_OK
 
 
+def error_document(command: str, exc: AutomationError) -> str:
+    """The error object of docs/schemas/advise.schema.json and migration-plan.schema.json."""
+    version = ADVICE_SCHEMA_VERSION if command == "advise" else PLAN_SCHEMA_VERSION
+    return json.dumps({"schemaVersion": version, "error": {"command": command, "message": str(exc),
+                                                           "exitCode": exc.exit_code}}, indent=2) + "\n"
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return run(args)
     except AutomationError as exc:
+        if getattr(args, "format", "text") == "json":  # a machine reading stdout gets JSON, errors included
+            sys.stdout.write(error_document(args.command, exc))
         sys.stdout.flush()
         print(f"{args.command}: {exc}", file=sys.stderr)
         return exc.exit_code

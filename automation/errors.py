@@ -14,18 +14,20 @@ exit status:
      another run of the same migration holds its lock, ...); nothing was changed
   7  a verification failed; any DNS change was rolled back to the source, which keeps serving
   8  not applied: --yes was not given (the preview or the plan was shown)
+  9  nothing to roll back: no step of the migration changed anything yet; every step's status is left as it was
  10  advise: plan the move to the next phase (a trigger fired)
 130  interrupted (Ctrl-C); a migration's progress so far is saved, and a re-run resumes
 """
 
 from __future__ import annotations
 
-from project import (EXIT_AWS, EXIT_INTERRUPTED, EXIT_MOVE, EXIT_NOT_APPLIED, EXIT_OK, EXIT_POLICY, EXIT_REFUSED,
-                     EXIT_STACK, EXIT_UNBUILDABLE, EXIT_USAGE, EXIT_VERIFICATION)
+from project import (EXIT_AWS, EXIT_INTERRUPTED, EXIT_MOVE, EXIT_NOT_APPLIED, EXIT_NOTHING_CHANGED, EXIT_OK,
+                     EXIT_POLICY, EXIT_REFUSED, EXIT_STACK, EXIT_UNBUILDABLE, EXIT_USAGE, EXIT_VERIFICATION)
 
-__all__ = ["EXIT_AWS", "EXIT_INTERRUPTED", "EXIT_MOVE", "EXIT_NOT_APPLIED", "EXIT_OK", "EXIT_POLICY", "EXIT_REFUSED", "EXIT_STACK",
-           "EXIT_UNBUILDABLE", "EXIT_USAGE", "EXIT_VERIFICATION", "AutomationError", "AwsError", "PolicyGateError",
-           "Refused", "StackError", "UnbuildableStack", "UsageError", "VerificationFailed"]
+__all__ = ["EXIT_AWS", "EXIT_INTERRUPTED", "EXIT_MOVE", "EXIT_NOT_APPLIED", "EXIT_NOTHING_CHANGED", "EXIT_OK",
+           "EXIT_POLICY", "EXIT_REFUSED", "EXIT_STACK", "EXIT_UNBUILDABLE", "EXIT_USAGE", "EXIT_VERIFICATION",
+           "AutomationError", "AwsError", "NothingChanged", "PolicyGateError", "Refused", "StackError",
+           "UnbuildableStack", "UsageError", "VerificationFailed"]
 
 
 class AutomationError(Exception):
@@ -64,3 +66,9 @@ class Refused(AutomationError):
 
 class VerificationFailed(AutomationError):
     exit_code = EXIT_VERIFICATION
+
+
+class NothingChanged(AutomationError):
+    """A rollback of a migration that changed nothing yet: said, and nothing is marked rolled back."""
+
+    exit_code = EXIT_NOTHING_CHANGED

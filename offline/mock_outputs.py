@@ -273,6 +273,8 @@ OUTPUTS = {
     "aws:s3/bucket:Bucket": _bucket,
     "aws:sns/topic:Topic": _topic,
     "aws:cloudwatch/logGroup:LogGroup": _named("logs", "log-group:"),
+    # Step Functions ARNs are arn:aws:states:...:stateMachine:NAME (Service Authorization Reference, AWS Step Functions).
+    "aws:sfn/stateMachine:StateMachine": _named("states", "stateMachine:"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": _named("cloudwatch", "alarm:"),
     "aws:iam/role:Role": _iam("role"),
     "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),

@@ -8,6 +8,7 @@ The name of a stack file is the config loader's (`components.config`), which the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -15,10 +16,10 @@ from components.config import stack_file_name
 
 from .stackfile import StackFileError, config_as_engine_text, read_stack_file
 
-__all__ = ["EXIT_AWS", "EXIT_INTERRUPTED", "EXIT_MOVE", "EXIT_NOT_APPLIED", "EXIT_OK", "EXIT_POLICY", "EXIT_REFUSED",
+__all__ = ["EXIT_AWS", "EXIT_INTERRUPTED", "EXIT_MOVE", "EXIT_NOT_APPLIED", "EXIT_NOTHING_CHANGED", "EXIT_OK", "EXIT_POLICY", "EXIT_REFUSED",
            "EXIT_STACK", "EXIT_UNBUILDABLE", "EXIT_USAGE", "EXIT_VERIFICATION", "PROJECT", "PROJECT_DIR",
            "NoStackFile", "ProgramError", "config_as_engine_text", "ensure_stack_files", "known_stacks",
-           "read_stack_file", "stack_config", "stack_file_name", "urn_name"]
+           "read_stack_file", "stack_config", "stack_file_name", "stack_named", "urn_name"]
 
 PROJECT = "phasegate"  # Pulumi.yaml's name: the project part of every URN
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +34,7 @@ EXIT_AWS = 5
 EXIT_REFUSED = 6
 EXIT_VERIFICATION = 7
 EXIT_NOT_APPLIED = 8
+EXIT_NOTHING_CHANGED = 9  # a rollback found nothing that the migration had changed
 EXIT_MOVE = 10
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
@@ -54,6 +56,29 @@ class NoStackFile(ProgramError):
         files = ", ".join(stack_file_name(stack) for stack in stacks)
         super().__init__(", ".join(stacks), [f"no stack file {files}; stacks here: "
                                              f"{', '.join(known_stacks(project_dir))}"])
+
+
+class StackFileElsewhere(NoStackFile):
+    """A stack file named by a path outside the project: Pulumi reads `Pulumi.<stack>.yaml` next to Pulumi.yaml."""
+
+    def __init__(self, path: str, project_dir: Path = PROJECT_DIR):
+        ProgramError.__init__(self, path, [f"{path}: a stack file must be in the project directory ({project_dir}), "
+                                           f"next to Pulumi.yaml; move it there and name it by its stack"])
+
+
+STACK_FILE = re.compile(r"Pulumi\.(?P<stack>.+)\.yaml")
+
+
+def stack_named(argument: str, project_dir: Path = PROJECT_DIR) -> str:
+    """The stack a command line names: by name (`mine`) or by its file (`Pulumi.mine.yaml`, relative to the project
+    directory, where `./dev` runs, or absolute)."""
+    path = Path(argument)
+    found = STACK_FILE.fullmatch(path.name)
+    if found is None:
+        return argument
+    if (project_dir / path).resolve().parent != project_dir.resolve():
+        raise StackFileElsewhere(argument, project_dir)
+    return found["stack"]
 
 
 def known_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:

@@ -199,6 +199,9 @@ def read_stack_file(path: Path) -> dict[str, Any]:
     except _Refused as exc:
         raise StackFileError([f"{name}{_where(exc.problem_mark)}: {_one_line(exc.problem)}"]) from None
     except yaml.MarkedYAMLError as exc:
+        if _tab_indented(text, exc.problem_mark):
+            raise StackFileError([f"{name}{_where(exc.problem_mark)}: a tab indents this line: indent with spaces "
+                                  f"(YAML does not allow tabs for indentation)"]) from None
         problem = _one_line(exc.problem or exc.context or "not valid YAML")
         raise StackFileError([f"{name}{_where(exc.problem_mark)}: not valid YAML: {problem}"]) from None
     except yaml.reader.ReaderError as exc:
@@ -208,11 +211,12 @@ def read_stack_file(path: Path) -> dict[str, Any]:
         raise StackFileError([f"{name}: not valid YAML: {_one_line(str(exc))}"]) from None
     except RecursionError:  # the limits above stop this first; never a traceback if they do not
         raise StackFileError([f"{name}: values are nested too deeply to read"]) from None
-    if document is None:
-        return {}
-    if not isinstance(document, dict):
+    if not isinstance(document, (dict, type(None))):
         raise StackFileError([f"{name}: the file must be a mapping with a config: section, not a "
                               f"{_kind(document)}"])
+    if not document or "config" not in document:  # one line, not a "is required" for every key it would hold
+        raise StackFileError([f"{name}: config: is missing; a stack file holds its settings under a top-level "
+                              f"config: mapping (config:, then aws:region, phasegate:phase, ... indented below it)"])
     config = document.get("config")
     if config is None:
         return {}
@@ -229,6 +233,15 @@ def read_stack_file(path: Path) -> dict[str, Any]:
     if problems:
         raise StackFileError(problems)
     return config
+
+
+def _tab_indented(text: str, mark: Any) -> bool:
+    """Whether the line a YAML error points at starts with a tab among its indentation."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    return "\t" in line[:len(line) - len(line.lstrip(" \t"))]
 
 
 def _kind(value: Any) -> str:

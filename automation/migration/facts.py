@@ -62,6 +62,7 @@ class MigrationFacts:
     zone: Optional[str]
     health_path: str
     options: MigrateOptions = field(default_factory=MigrateOptions)
+    source_storage_gb: int = 20  # the source database's allocated storage in its stack file: sizes the freeze window
 
     @property
     def cross_region(self) -> bool:
@@ -71,7 +72,8 @@ class MigrationFacts:
         return {"source": self.source, "target": self.target, "app": self.app, "sourceRegion": self.source_region,
                 "targetRegion": self.target_region, "crossRegion": self.cross_region,
                 "sourceRuntime": self.source_runtime, "targetRuntime": self.target_runtime, "domain": self.domain,
-                "hostedZone": self.zone, "healthPath": self.health_path, "cutover": self.options.cutover}
+                "hostedZone": self.zone, "healthPath": self.health_path, "cutover": self.options.cutover,
+                "sourceAllocatedGb": self.source_storage_gb}
 
 
 def load_config(stack: str, project_dir: Path = PROJECT_DIR) -> StackConfig:
@@ -113,7 +115,8 @@ def build_facts(source: str, target: str, options: MigrateOptions, project_dir: 
         source_serves_https=src.app.domain is not None,
         source_owns_records=src.app.domain is not None and behind_load_balancer(src),
         domain=domain, zone=zone,
-        health_path=tgt.app.root_service.health_check_path, options=options)
+        health_path=tgt.app.root_service.health_check_path, options=options,
+        source_storage_gb=src.database.allocated_storage_gb)
     if domain and not behind_load_balancer(tgt):
         raise Refused(
             f"{target} runs on {tgt.compute.runtime}, which has no load balancer: the cutover moves {domain} only onto "

@@ -61,7 +61,7 @@ def ensure_fresh_data(ctx: Context) -> None:
     raise Refused("\n".join([
         f"not cutting over to {f.target}: {'; and '.join(reasons)}. Writes to {f.source} since {since} are not in "
         f"{f.target}'s database and would be lost. {_dns_now(ctx)} Either bring {f.target}'s data up to date "
-        f"with pg_dump/pg_restore (writes stopped: maintenance mode):",
+        f"with pg_dump/pg_restore ({f.source}'s writes are frozen now, so a dump holds every one):",
         *pg_steps(ctx, "--accept-stale-data"),
         f"or accept the loss: ./dev migrate {f.source} {f.target} --yes --accept-stale-data"
         + ("" if o.database_restored else " (or allow older data: --max-snapshot-age-minutes N)"),

@@ -19,6 +19,11 @@ from project import PROJECT
 
 from .facts import MigrationFacts
 from .state import MigrationState
+from .window import freeze_window
+
+# The migration plan's JSON (`--plan --format json`), described by docs/schemas/migration-plan.schema.json:
+# MAJOR.MINOR, a minor version only adds fields.
+PLAN_SCHEMA_VERSION = "1.0"
 
 DB_KEY = "phasegate:database.snapshotIdentifier"
 DOMAIN_KEY = "phasegate:app.domain"
@@ -43,6 +48,7 @@ def plan_steps(facts: MigrationFacts, snapshot: str) -> list[PlannedStep]:
                     f"{tgt}.",
                     f"{src} exports url, databaseAddress and assetsBucket; {tgt} can be selected.",
                     f"Nothing changed. An empty stack {tgt} can be removed with `pulumi stack rm {tgt}`."),
+        _freeze(f),
     ]
     if o.database_restored:
         steps.append(PlannedStep(
@@ -54,8 +60,8 @@ def plan_steps(facts: MigrationFacts, snapshot: str) -> list[PlannedStep]:
         steps += [
             PlannedStep("snapshot", f"Snapshot {src}'s database",
                         f"Refuse if {tgt} already has a database; otherwise take the manual snapshot {snapshot} of "
-                        f"{src}'s database in {f.source_region}. Writes after this moment are not migrated: stop "
-                        f"them (maintenance mode) first.",
+                        f"{src}'s database in {f.source_region}, with its writes frozen: every write made before "
+                        f"the freeze is in it.",
                         "The snapshot is available and encrypted.",
                         f"aws rds delete-db-snapshot --region {f.source_region} --db-snapshot-identifier {snapshot}"),
             PlannedStep("copy-snapshot", f"Copy the snapshot to {f.target_region}" if f.cross_region
@@ -104,6 +110,17 @@ def plan_steps(facts: MigrationFacts, snapshot: str) -> list[PlannedStep]:
     return steps
 
 
+def _freeze(f: MigrationFacts) -> PlannedStep:
+    return PlannedStep(
+        "freeze-writes", f"Freeze writes to {f.source}'s database",
+        f"Record the source database parameter group's default_transaction_read_only, set it to 1 (applied at once) "
+        f"and reboot the instance, which ends every open session and transaction: from then on {f.source}'s database "
+        f"refuses writes, until the cutover and after it; {freeze_window(f, f.source_storage_gb).text()}.",
+        "The parameter is 1, the group's apply status is in-sync and the instance is available after the reboot.",
+        f"The parameter as it was before (reset to the engine default if the group did not set it), applied at "
+        f"once: {f.source} takes writes again. A rollback runs it.")
+
+
 def _cutover(f: MigrationFacts) -> PlannedStep:
     src, tgt, o = f.source, f.target, f.options
     if not f.domain:
@@ -125,7 +142,7 @@ def _cutover(f: MigrationFacts) -> PlannedStep:
         f"again: the certificate is issued and validated, and the alias record takes {f.domain} over.",
         f"The record aliases {tgt}'s load balancer and https://{f.domain}{f.health_path} answers through it.",
         f"Restore the saved record (none saved: delete {tgt}'s): {f.domain} points at {src} again. "
-        f"{keeps_domain(f)}")
+        + (f"{tgt} keeps declaring {DOMAIN_KEY}: before removing it or destroying {tgt}, {_release_first(f)}."))
 
 
 def rollback_text(f: MigrationFacts) -> str:
@@ -144,23 +161,29 @@ def target_owns_records(f: MigrationFacts) -> bool:
     return bool(f.domain) and f.options.cutover == "domain"
 
 
-def release_records(f: MigrationFacts) -> str:
-    """The commands that take the target's records for the domain out of its state, leaving them in Route 53."""
-    return "; ".join(f"pulumi state delete -s {f.target} '{urn}'" for urn in record_urns(f.target, f.app))
+def release_commands(f: MigrationFacts) -> list[str]:
+    """Copy-pasteable: take the target's records for the domain out of its state (leaving them in Route 53), then
+    stop it declaring the domain, or the next up declares them again and takes the domain over."""
+    return [*state_delete_commands(f.target, f.app),
+            f"pulumi config rm --path {DOMAIN_KEY} --stack {f.target}"]
+
+
+def state_delete_commands(stack: str, app: str) -> list[str]:
+    return [f"pulumi state delete --stack {stack} --yes '{urn}'" for urn in record_urns(stack, app)]
 
 
 def _release_first(f: MigrationFacts) -> str:
-    return (f"take {f.domain}'s records out of {f.target}'s state (after a rollback its alias record is the live one "
-            f"pointing {f.domain} at {f.source}, and its certificate validation record is shared by every "
-            f"certificate for {f.domain}: a destroy would delete both): {release_records(f)}; then "
-            f"`pulumi config rm --path {DOMAIN_KEY} -s {f.target}`, or the next up declares them again and takes "
-            f"{f.domain} over")
+    return (f"take {f.domain}'s records out of {f.target}'s state with the commands under \"Releasing {f.domain}\" "
+            f"(after a rollback its alias record is the live one pointing {f.domain} at {f.source}, and its "
+            f"certificate validation record is shared by every certificate for {f.domain}: a destroy would delete "
+            f"both)")
 
 
 def keeps_domain(f: MigrationFacts) -> str:
     """What to do before the target stops declaring the domain, once a domain cutover ran (even rolled back)."""
-    return (f"{f.target} keeps declaring {DOMAIN_KEY}: before removing it or destroying {f.target}, "
-            f"{_release_first(f)}; only then `pulumi up -s {f.target}` or `pulumi destroy -s {f.target}`.")
+    return "\n".join([f"{f.target} keeps declaring {DOMAIN_KEY}: before removing it or destroying {f.target}, take "
+                      f"{f.domain}'s records out of its state (they stay in Route 53), then only `pulumi up -s "
+                      f"{f.target}` or `pulumi destroy -s {f.target}`:", *(f"  {c}" for c in release_commands(f))])
 
 
 def retirement_steps(f: MigrationFacts, snapshot: str) -> list[str]:
@@ -175,8 +198,7 @@ def retirement_steps(f: MigrationFacts, snapshot: str) -> list[str]:
         f"for a final snapshot) and phasegate:assets: {{forceDestroy: true}}.",
         f"pulumi up -s {src}   # applies the opt-outs: nothing is deleted yet",
         *([f"The records for {f.domain} now belong to {f.target}: take them out of {src}'s state first, or its destroy "
-           f"deletes them: " + "; ".join(f"pulumi state delete -s {src} '{urn}'" for urn in record_urns(src, f.app))]
-          if f.source_owns_records else []),
+           f"deletes them:", *state_delete_commands(src, f.app)] if f.source_owns_records else []),
         f"pulumi destroy -s {src}",
         f"Once the final snapshot exists, delete the migration snapshot(s): aws rds delete-db-snapshot --region "
         f"{f.source_region} --db-snapshot-identifier {snapshot}"
@@ -210,21 +232,27 @@ def notes(f: MigrationFacts) -> list[str]:
 def render_json(f: MigrationFacts, steps: list[PlannedStep], snapshot: str, state: Optional[MigrationState],
                 state_file: str) -> str:
     return json.dumps({
-        **f.as_json(), "snapshot": snapshot, "stateFile": state_file, "applied": False,
+        "schemaVersion": PLAN_SCHEMA_VERSION, **f.as_json(), "snapshot": snapshot, "stateFile": state_file, "applied": False,
         "steps": [{"n": n, **asdict(step), "status": _status(state, step.id)} for n, step in enumerate(steps, 1)],
         "rollback": rollback_text(f), "retirement": retirement_steps(f, snapshot), "notes": notes(f),
+        "releaseCommands": release_commands(f) if target_owns_records(f) else [],
+        "freezeWindow": freeze_window(f, f.source_storage_gb).as_json(),
     }, indent=2) + "\n"
 
 
 def render_text(f: MigrationFacts, steps: list[PlannedStep], snapshot: str, state: Optional[MigrationState],
                 state_file: str) -> str:
     out = [f"Migration {f.source} ({f.source_region}, {f.source_runtime}) -> {f.target} ({f.target_region}, "
-           f"{f.target_runtime}); cutover: {f.options.cutover if f.domain else 'none'}; progress in {state_file}", ""]
+           f"{f.target_runtime}); cutover: {f.options.cutover if f.domain else 'none'}; progress in {state_file}",
+           f"Write freeze: {freeze_window(f, f.source_storage_gb).text()}.", ""]
     for n, step in enumerate(steps, 1):
         out += [f"{n}. {step.title} [{_status(state, step.id)}]", f"   action: {step.action}",
                 f"   verify: {step.verification}", f"   undo:   {step.undo}"]
     out += ["", f"Rollback: {rollback_text(f)}", "", "Retiring the source (printed at the end, never run):"]
     out += [f"  {n}. {line}" for n, line in enumerate(retirement_steps(f, snapshot), 1)]
+    if target_owns_records(f):
+        out += ["", f"Releasing {f.domain} from {f.target}'s state (only once the cutover ran; copy-paste, in order):"]
+        out += [f"  {command}" for command in release_commands(f)]
     out += ["", "Notes:"] + [f"  - {line}" for line in notes(f)]
     return "\n".join(out) + "\n"
 

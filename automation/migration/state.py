@@ -1,11 +1,13 @@
 """A migration's progress on disk, so an interrupted or failed run resumes where it stopped.
 
-`.phasegate/migrations/<source>-to-<target>.json` in the project (git-ignored): the options that shape the steps,
-the snapshot name chosen at the start (so a re-run reuses the snapshot instead of taking another), the domain and
+`.phasegate/migrations/<source>-to-<target>.json` in the project (git-ignored), recorded by the migration's first
+plan (`--plan`, or a run): the options that shape the steps, the snapshot name chosen then (so the name `--plan`
+shows is the one the run takes, and a re-run reuses the snapshot instead of taking another), the domain and
 zone resolved at the start (the deploy takes `app.domain` out of the target's stack file until the cutover, so a
 re-run could not find them there), what each step found (ARNs, the DNS records before the cutover; never a secret
 output), and each step's status. Written atomically after every step; a `.lock` file next to it lets one run at a
-time work on it.
+time work on it. The lock is an flock, not the file's existence: the kernel drops it when the run ends (even on a
+crash), so the empty `.lock` left behind never blocks a later run.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ class MigrationState:
 
         The pg_dump/pg_restore route (printed when the target already has a database) ends in a re-run with
         --database-restored: that must be accepted, since nothing of the snapshot route was done."""
+        if not self.steps:  # recorded by a plan, nothing run yet: the run's options are the migration's
+            self.options = dict(options)
+            return
         differing = sorted(k for k in options if self.options.get(k) != options[k])
         if "databaseRestored" in differing and not any(self.finished(step) for step in DATA_STEPS):
             self.options["databaseRestored"] = options["databaseRestored"]
@@ -112,6 +117,11 @@ class MigrationState:
         self.steps[step] = {"status": status, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                             **({"note": note} if note else {})}
         self.save()
+
+    def save_if_absent(self) -> None:
+        """Record a new migration (from its first plan) unless a run recorded one meanwhile."""
+        if not self.path.exists():
+            self.save()
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -71,12 +71,16 @@ def build_stack_config(values: Mapping[str, Any], stack_file: str, checks: Itera
 
     if "region" in sections:
         problems.append(f"{stack_file}: {prefix}region: unknown key; the region is set by aws:region")
+    for key in sorted(k for k in sections if "ceiling" in k.lower()):
+        problems.append(f"{stack_file}: {prefix}{key}: unknown key; cost ceilings belong to the policy pack's config, "
+                        f"not the stack file: set cost-ceiling.ceilings.<phase> in a JSON file passed with "
+                        f"--policy-pack-config (./dev check --pack-config, pulumi preview --policy-pack-config)")
     moved = moved_sections()
     for old, runtime in moved.items():
         if old in sections:
             problems.append(f"{stack_file}: {prefix}{old}: this section moved; put its keys under {prefix}compute "
                             f"with runtime: {runtime}")
-    ignored = {"phase", "region", "compute", *moved}
+    ignored = {"phase", "region", "compute", *moved, *(k for k in sections if "ceiling" in k.lower())}
     data = deep_merge(PRESETS[phase], {k: v for k, v in sections.items() if k not in ignored})
     data["phase"] = phase.value
     data["compute"] = _compute_section(sections.get("compute"), phase, f"{stack_file}: {prefix}compute", problems)

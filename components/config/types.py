@@ -7,7 +7,7 @@ import re
 from enum import Enum
 from typing import Annotated, Optional
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationInfo
+from pydantic import AfterValidator, AllowInfNan, BeforeValidator, Field, Strict, ValidationInfo
 
 from phasegate_policies.contract import PHASES
 from phasegate_policies.cost.catalog import load_catalog, normalized_units, split_size
@@ -121,9 +121,10 @@ def _log_retention(value: int) -> int:
     return value
 
 
-# Strict scalars: YAML's `true` is not the number 1, and "3000" is not a port.
+# Strict scalars: YAML's `true` is not the number 1, and "3000" is not a port. A number is finite: YAML's `.inf`
+# and `.nan` are floats, but no price or size can be computed from them.
 Int = Annotated[int, Strict()]
-Number = Annotated[float, Strict()]
+Number = Annotated[float, Strict(), AllowInfNan(False)]
 Flag = Annotated[bool, Strict()]
 
 _IMAGE = re.compile(

@@ -215,5 +215,5 @@ class FargateServices(pulumi.ComponentResource):
 RUNTIMES.register(Runtime(
     name="fargate", component="ecs", build=FargateServices,
     security_group=AppSecurityGroupShape(
-        "tasks", "Fargate tasks: the load balancer on each service's port, anything out", allow_members=False),
+        "tasks", "Fargate tasks: the load balancer on each service port, anything out", allow_members=False),
 ))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from automation.aws import Aws, judged_healthy
+from automation.aws import judged_healthy
 from automation.errors import AwsError, VerificationFailed
 from fixtures import backend, clock, project, remembered_offline_checks, stacks  # noqa: F401 - fixtures
-from world import DOMAIN, MVP_IP, records, saved_state, weights, world  # noqa: F401 - world is a fixture
+from world import DOMAIN, MVP_IP, MotoAws, records, saved_state, weights, world  # noqa: F401 - world is a fixture
 
 OK, DOWN = "Success: HTTP Status Code 200, OK", "Failure: Connection timed out."
 
@@ -29,7 +29,7 @@ def test_a_health_check_is_judged_by_route53s_18_percent_rule(statuses, healthy)
     assert judged_healthy(statuses) is healthy
 
 
-class ScriptedChecks(Aws):
+class ScriptedChecks(MotoAws):
     """moto always reports Success: here the checkers' reports follow a script, by seconds since the first read."""
 
     def __init__(self, clock, script):
@@ -72,7 +72,7 @@ def test_a_later_stage_rolls_back_when_the_check_drops_below_18_percent(world):
 
 # --- rollback never invents a record ----------------------------------------------------------------------
 
-class FailingRecordsRead(Aws):
+class FailingRecordsRead(MotoAws):
     def records(self, zone_id, name, record_type="A"):
         raise AwsError("route53 list-resource-record-sets: Throttling: Rate exceeded")
 

@@ -14,7 +14,7 @@ from automation.aws import Aws
 from automation.errors import Refused, StackError, VerificationFailed
 from automation.migration.facts import MigrateOptions
 from automation.migration.runner import rollback
-from world import DOMAIN, MVP_IP, records, world  # noqa: F401 - world is a fixture
+from world import DOMAIN, MVP_IP, MotoAws, mvp_parameters, records, world  # noqa: F401 - world is a fixture
 from fixtures import backend, clock, project, remembered_offline_checks, stacks  # noqa: F401 - fixtures
 
 
@@ -43,10 +43,13 @@ def test_mvp_to_growth_end_to_end(world):
     assert record["AliasTarget"]["DNSName"].rstrip(".") == world.program.balancer["dns"].lower()
     assert world.program.ups == 2
     assert all(step["status"] == "done" for step in state(world.project)["steps"].values())
-    assert list(state(world.project)["steps"]) == ["stacks", "snapshot", "copy-snapshot", "restore-point", "deploy",
+    assert list(state(world.project)["steps"]) == ["stacks", "freeze-writes", "snapshot", "copy-snapshot", "restore-point", "deploy",
                                                   "copy-assets", "health", "cutover", "soak"]
     # the source is only read, and its retirement is printed, not run
     assert set(world.backend.methods("mvp")) == {"open", "outputs"}
+    # mvp's database stays read-only after the cutover (a write there would be lost), its group otherwise as it was
+    assert mvp_parameters() == {"rds.force_ssl": "1", "default_transaction_read_only": "1"}
+    assert any("mvp's database stays read-only" in line for line in world.lines)
     assert any("pulumi destroy -s mvp" in line for line in world.lines)
     assert [p.url for p in world.prober.probes] == [f"http://{world.program.balancer['dns']}/health"] * 2 + [
         f"https://{DOMAIN}/health"]
@@ -69,7 +72,8 @@ def test_a_failed_health_check_after_the_cutover_points_dns_back_at_mvp(world):
     assert "Rolled back: app.acme.example points at mvp again" in str(caught.value)
     # growth's state owns the record now pointing at mvp: the message says how to let go of it safely
     assert "growth keeps declaring phasegate:app.domain" in str(caught.value)
-    assert "pulumi state delete -s growth 'urn:pulumi:growth::" in str(caught.value)
+    assert "\n  pulumi state delete --stack growth --yes 'urn:pulumi:growth::" in str(caught.value)
+    assert str(caught.value).count("pulumi config rm --path phasegate:app.domain --stack growth") == 1
     assert records(world.zone) == [{"Name": DOMAIN + ".", "Type": "A", "TTL": 300,
                                     "ResourceRecords": [{"Value": MVP_IP}]}]
     steps = state(world.project)["steps"]
@@ -113,14 +117,15 @@ def test_an_interrupted_run_resumes_where_it_stopped(world):
     with pytest.raises(StackError, match="growth: another update holds the stack's lock"):
         world.run()
     steps = state(world.project)["steps"]
-    assert [k for k, v in steps.items() if v["status"] == "done"] == ["stacks", "snapshot", "copy-snapshot",
-                                                                      "restore-point"]
+    assert [k for k, v in steps.items() if v["status"] == "done"] == ["stacks", "freeze-writes", "snapshot",
+                                                                      "copy-snapshot", "restore-point"]
     assert steps["deploy"]["status"] == "failed"
+    assert mvp_parameters()["default_transaction_read_only"] == "1"  # writes stay frozen until the cutover
 
     del world.backend.fail_with["growth.up"]
     world.lines.clear()
     plan = world.run()
-    assert "[2/9] Snapshot mvp's database: already done" in world.lines
+    assert "[3/10] Snapshot mvp's database: already done" in world.lines
     snapshots = boto3.client("rds", region_name="us-east-1").describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
     assert [s["DBSnapshotIdentifier"] for s in snapshots] == [plan.state.snapshot]  # taken once
     assert all(step["status"] == "done" for step in state(world.project)["steps"].values())
@@ -177,11 +182,11 @@ def test_weighted_cutover_rolls_back_to_mvp_on_an_alarm(world):
 
 def test_rollback_by_hand_restores_the_saved_record(world, stacks, project):
     world.run()
-    rollback("mvp", "growth", options=MigrateOptions(), stacks=stacks, aws=Aws(), project_dir=project,
+    rollback("mvp", "growth", options=MigrateOptions(), stacks=stacks, aws=MotoAws(), project_dir=project,
              write=world.lines.append)
     assert records(world.zone)[0]["ResourceRecords"] == [{"Value": MVP_IP}]
     assert state(project)["steps"]["cutover"]["status"] == "rolled-back"
-    assert any(line.startswith("growth keeps declaring") and "pulumi state delete -s growth" in line
+    assert any(line.startswith("growth keeps declaring") and "\n  pulumi state delete --stack growth --yes" in line
                for line in world.lines)
 
 

@@ -14,7 +14,7 @@ from automation.cli import main
 from automation.migration.facts import MigrateOptions
 from automation.migration.runner import rollback
 from fixtures import backend, clock, project, remembered_offline_checks, stacks  # noqa: F401 - fixtures
-from world import saved_state, world  # noqa: F401 - world is a fixture
+from world import MotoAws, saved_state, world  # noqa: F401 - world is a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,7 @@ def test_a_second_run_on_the_same_migration_is_refused_while_the_first_holds_the
         assert caught.value.exit_code == errors.EXIT_REFUSED
         assert not (world.project / ".phasegate/migrations/mvp-to-growth.json").exists()
         with pytest.raises(errors.Refused, match="another ./dev migrate"):
-            rollback("mvp", "growth", stacks=world.stacks, aws=Aws(), project_dir=world.project,
+            rollback("mvp", "growth", stacks=world.stacks, aws=MotoAws(), project_dir=world.project,
                      write=lambda line: None)
     world.run()  # released: the next run goes ahead
     assert saved_state(world.project)["steps"]["soak"]["status"] == "done"

@@ -19,7 +19,7 @@ GROWTH_RECORD_URNS = [line for line in (ROOT / "tests/stacks/snapshots/urns-grow
 
 
 def state_deletes(stack: str, urns: list[str]) -> list[str]:
-    return [f"pulumi state delete -s {stack} '{urn}'" for urn in urns]
+    return [f"pulumi state delete --stack {stack} --yes '{urn}'" for urn in urns]
 
 
 # --- undo texts that cannot delete the live record --------------------------------------------------------
@@ -29,28 +29,29 @@ def test_growth_owns_an_alias_and_a_validation_record():
 
 
 def test_discarding_the_target_takes_its_records_out_of_its_state_before_the_destroy():
-    steps = {s.id: s for s in plan_migration("mvp", "growth").steps}
+    plan = plan_migration("mvp", "growth")
+    steps = {s.id: s for s in plan.steps}
     undo = steps["deploy"].undo
-    for command in state_deletes("growth", GROWTH_RECORD_URNS):
-        assert command in undo
-        assert undo.index(command) < undo.index("pulumi destroy -s growth")
-        assert undo.index(command) < undo.index("deletionProtection: false")
-    # and the domain leaves growth's config before any up, or that up would declare the records again
-    assert undo.index("pulumi config rm --path phasegate:app.domain -s growth") < undo.index("pulumi up -s growth")
-    cutover_undo = steps["cutover"].undo
-    assert "Restore the saved record" in cutover_undo
-    for command in state_deletes("growth", GROWTH_RECORD_URNS):
-        assert command in cutover_undo
-    assert cutover_undo.index(state_deletes("growth", GROWTH_RECORD_URNS)[0]) < cutover_undo.index("config rm")
+    assert undo.index('"Releasing app.acme.example"') < undo.index("pulumi destroy -s growth")
+    assert undo.index('"Releasing app.acme.example"') < undo.index("deletionProtection: false")
+    assert "Restore the saved record" in steps["cutover"].undo
+    assert '"Releasing app.acme.example"' in steps["cutover"].undo
+    # the commands themselves: printed once, one a line, copy-pasteable; the domain leaves growth's config last,
+    # or the next up would declare the records again
+    text = plan.render("text")
+    section = text.split("Releasing app.acme.example from growth's state", 1)[1].split("\n\n", 1)[0]
+    lines = [line.strip() for line in section.splitlines()[1:]]
+    assert sorted(lines[:2]) == sorted(state_deletes("growth", GROWTH_RECORD_URNS))
+    assert lines[2:] == ["pulumi config rm --path phasegate:app.domain --stack growth"]
+    for command in lines:
+        assert text.count(command) == 1
 
 
 def test_the_retirement_steps_say_how_to_discard_the_target_safely():
     retirement = plan_migration("mvp", "growth").render("text")
     retirement = retirement.split("Retiring the source", 1)[1]
     line = next(line for line in retirement.splitlines() if "discard growth" in line)
-    for command in state_deletes("growth", GROWTH_RECORD_URNS):
-        assert command in line
-    assert line.index("pulumi state delete") < line.index("pulumi destroy -s growth")
+    assert line.index('"Releasing app.acme.example"') < line.index("pulumi destroy -s growth")
 
 
 def test_weighted_records_are_the_migrations_so_the_target_owns_none():

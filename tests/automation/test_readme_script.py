@@ -1,4 +1,4 @@
-"""The README's Automation API script, run as written against the fake engine (so the README cannot rot)."""
+"""The Automation API script of docs/automation.md, run as written against the fake engine (so the page cannot rot)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def readme_script() -> str:
-    section = (ROOT / "README.md").read_text().split("## Script it (Automation API)", 1)[1]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    return re.search(r"```python\n(.*?)```", (ROOT / "docs" / "automation.md").read_text(), re.S).group(1)
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def fake_stacks(monkeypatch, backend, project):
 
 
 def test_the_script_deploys_and_prints_the_next_migration(fake_stacks, backend, capsys):
-    exec(compile(readme_script(), "README.md", "exec"), {"__name__": "__main__"})
+    exec(compile(readme_script(), "docs/automation.md", "exec"), {"__name__": "__main__"})
     out = capsys.readouterr().out
     assert "growth serves http://acme-lb-alb-1.us-west-2.elb.amazonaws.com" in out
     assert "copy-snapshot  Use the snapshot in place (same region) (undo: Nothing to undo.)" in out
@@ -37,6 +36,6 @@ def test_the_script_deploys_and_prints_the_next_migration(fake_stacks, backend, 
 def test_the_script_exits_with_the_gates_code_on_a_mandatory_violation(fake_stacks, backend, capsys):
     backend.policy_events = [policy_event("growth", "public-ingress", "mandatory")]
     with pytest.raises(SystemExit) as exited:
-        exec(compile(readme_script(), "README.md", "exec"), {"__name__": "__main__"})
+        exec(compile(readme_script(), "docs/automation.md", "exec"), {"__name__": "__main__"})
     assert exited.value.code == 1 and "up" not in backend.methods("growth")
     assert "mandatory policy violations (public-ingress)" in capsys.readouterr().err

@@ -13,6 +13,7 @@ import boto3
 import pytest
 import yaml
 from moto import mock_aws
+from moto.rds.models import rds_backends
 
 from automation.aws import Aws
 from automation.health import ProbeResult
@@ -22,14 +23,38 @@ from automation.migration.runner import migrate
 MVP_IP = "203.0.113.10"
 DOMAIN, ZONE = "app.acme.example", "acme.example"
 ACCOUNT = "123456789012"
+MVP_PARAMS = "acme-db-params-9d8e7f6"
+
+
+class MotoAws(Aws):
+    """moto (5.x) has no ResetDBParameterGroup: the reset is done on its backend, as RDS does it (the parameter is no
+    longer one the group sets). Every other call goes to moto through boto3."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resets: list[tuple[str, str, str]] = []
+
+    def reset_db_parameter(self, region: str, group: str, name: str) -> None:
+        rds_backends[ACCOUNT][region].db_parameter_groups[group].parameters.pop(name, None)
+        self.resets.append((region, group, name))
+
+
+def mvp_parameters() -> dict:
+    """The user-set parameters of mvp's group, as `describe-db-parameters --source user` reports them."""
+    found = boto3.client("rds", region_name="us-east-1").describe_db_parameters(DBParameterGroupName=MVP_PARAMS)
+    return {p["ParameterName"]: p["ParameterValue"] for p in found["Parameters"]}
 
 
 def mvp_account() -> dict:
     rds = boto3.client("rds", region_name="us-east-1")
+    rds.create_db_parameter_group(DBParameterGroupName=MVP_PARAMS, DBParameterGroupFamily="postgres16",
+                                  Description="phasegate: TLS required")
+    rds.modify_db_parameter_group(DBParameterGroupName=MVP_PARAMS, Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}])
     db = rds.create_db_instance(
         DBInstanceIdentifier="acme-db-postgres-1a2b3c4", Engine="postgres", DBInstanceClass="db.t4g.micro",
         AllocatedStorage=20, MasterUsername="app_admin", ManageMasterUserPassword=True, StorageEncrypted=True,
-        Tags=[{"Key": "phasegate:stack", "Value": "mvp"}])["DBInstance"]
+        DBParameterGroupName=MVP_PARAMS, Tags=[{"Key": "phasegate:stack", "Value": "mvp"}])["DBInstance"]
     address = rds.describe_db_instances(DBInstanceIdentifier=db["DBInstanceIdentifier"])["DBInstances"][0][
         "Endpoint"]["Address"]
     s3 = boto3.client("s3", region_name="us-east-1")
@@ -135,7 +160,7 @@ def world(backend, stacks, project, clock):
         def run(aws=None, **options):
             defaults = {"soak_minutes": 5, "health_attempts": 2, "stage_minutes": 2}
             return migrate("mvp", "growth", yes=True, options=MigrateOptions(**{**defaults, **options}), stacks=stacks,
-                           aws=aws or Aws(), prober=prober, clock=clock, project_dir=project, write=lines.append)
+                           aws=aws or MotoAws(), prober=prober, clock=clock, project_dir=project, write=lines.append)
 
         yield SimpleNamespace(zone=account["zone"], program=program, prober=prober, lines=lines, run=run,
                               backend=backend, project=project, clock=clock, stacks=stacks)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from project import NoStackFile, ProgramError, ensure_stack_files, known_stacks, stack_config, urn_name
+from project import (NoStackFile, ProgramError, ensure_stack_files, known_stacks, stack_config, stack_named,
+                     urn_name)
 
 
 def test_the_stacks_are_the_stack_files_in_the_directory(tmp_path):
@@ -34,3 +35,42 @@ def test_config_arrives_as_the_engine_hands_it_over(tmp_path):
 def test_a_urn_is_named_by_its_last_part_and_no_urn_is_the_stack():
     assert urn_name("urn:pulumi:mvp::phasegate::phasegate:db:Database$aws:rds/instance:Instance::acme-db") == "acme-db"
     assert urn_name("") == "(stack)"
+
+
+@pytest.mark.parametrize("argument, stack", [("mine", "mine"), ("Pulumi.mine.yaml", "mine"),
+                                             ("./Pulumi.mine.yaml", "mine"), ("Pulumi.my.stack.yaml", "my.stack")])
+def test_a_stack_is_named_by_name_or_by_its_file(tmp_path, argument, stack):
+    assert stack_named(argument, tmp_path) == stack
+    assert stack_named(str(tmp_path / "Pulumi.mine.yaml"), tmp_path) == "mine"
+
+
+def test_a_stack_file_elsewhere_is_refused_as_a_missing_stack(tmp_path):
+    with pytest.raises(NoStackFile, match="must be in the project directory"):
+        stack_named("../Pulumi.mine.yaml", tmp_path / "project")
+
+
+@pytest.mark.parametrize("text", ["aws:region: us-east-1\nphasegate:phase: mvp\n", "", "# only a comment\n",
+                                  "encryptionsalt: v1:abc\n"])
+def test_a_stack_file_without_config_gets_one_line_saying_so(tmp_path, text):
+    (tmp_path / "Pulumi.mine.yaml").write_text(text)
+    with pytest.raises(ProgramError) as caught:
+        stack_config("mine", tmp_path)
+    assert caught.value.messages == ["Pulumi.mine.yaml: config: is missing; a stack file holds its settings under a "
+                                     "top-level config: mapping (config:, then aws:region, phasegate:phase, ... "
+                                     "indented below it)"]
+
+
+@pytest.mark.parametrize("text, line", [("config:\n\taws:region: us-east-1\n", 2),
+                                        ("config:\n  aws:region: us-east-1\n  phasegate:app:\n    name: x\n\tport: 1\n", 5),
+                                        ("config:\n  aws:region: us-east-1\n \tphasegate:phase: mvp\n", 3)])
+def test_a_tab_in_the_indentation_says_indent_with_spaces(tmp_path, text, line):
+    (tmp_path / "Pulumi.mine.yaml").write_text(text)
+    with pytest.raises(ProgramError) as caught:
+        stack_config("mine", tmp_path)
+    [message] = caught.value.messages
+    assert message.startswith(f"Pulumi.mine.yaml:{line}:") and "indent with spaces" in message
+
+
+def test_an_empty_config_section_is_still_read_as_no_settings(tmp_path):
+    (tmp_path / "Pulumi.mine.yaml").write_text("config:\n")
+    assert stack_config("mine", tmp_path) == {}
