@@ -27,13 +27,14 @@ from phasegate_policies.props import with_config_defaults
 from phasegate_policies.rules.cost import CEILING_SCHEMA, ceiling_for
 from phasegate_policies.stack import DEFAULT_REGION
 from project import (EXIT_OK, EXIT_POLICY, EXIT_UNBUILDABLE, EXIT_USAGE, PROJECT, NoStackFile, ProgramError,
-                     ensure_stack_files, known_stacks, stack_config, urn_name)
+                     ensure_stack_files, known_stacks, stack_config, stack_named, urn_name)
 
 from .analyzer import PackConfigError, PackError, evaluate, parse_pack_config
 from .baseline import BaselineError, resolve
 from .contract import render_json
 from .diff import Baseline, CostDiff, CostSnapshot, compare, render_text as render_diff
 from .markdown import DEFAULT_MAX_CHARS, render_markdown
+from .packconfig import summarize
 from .program import run_program
 from .report import STACK_USAGE, CostRow, StackReport, render_text
 
@@ -100,7 +101,8 @@ def _component(urn: str | None, by_urn: Mapping[str, Any]) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="./dev check", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stacks", nargs="*", help=f"stacks to check (default: all of {', '.join(known_stacks())})")
+    parser.add_argument("stacks", nargs="*", help=f"stacks to check, by name or stack file (Pulumi.<stack>.yaml) "
+                                                  f"(default: all of {', '.join(known_stacks())})")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help="text: for people (default); json: for machines, versioned by its schemaVersion and "
                              "described by docs/schemas/check-report.schema.json; markdown: one pull-request "
@@ -139,22 +141,24 @@ def cost_diffs(reports: Sequence[StackReport], args: argparse.Namespace,
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    stacks = args.stacks or [s for s in known_stacks() if s != args.against]
     try:
+        stacks = [stack_named(s) for s in args.stacks] or [s for s in known_stacks() if s != args.against]
         ensure_stack_files(stacks + ([args.against] if args.against else []))
     except NoStackFile as exc:
         print(f"check: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    pack_config = None
+    pack_config, shown_config = None, None
     if args.pack_config:
         try:
             pack_config = json.loads(args.pack_config.read_text())
-            parse_pack_config(pack_config)
+            shown_config = summarize(args.pack_config.name, pack_config)
         except (OSError, ValueError, PackError) as exc:
             print(f"check: cannot use policy pack config {args.pack_config}: {exc}", file=sys.stderr)
             return EXIT_USAGE
     try:
         reports = [check_stack(stack, pack_config, preview=args.preview) for stack in stacks]
+        for report in reports:
+            report.pack_config = shown_config
         diffs = cost_diffs(reports, args, pack_config)
     except PackConfigError as exc:
         print(f"check: {args.pack_config}: {exc}", file=sys.stderr)

@@ -19,10 +19,11 @@ from project import urn_name
 
 from .diff import CostDiff, CostSnapshot, to_document
 from .money import cents, decimal_text, from_decimal_text
-from .report import StackReport, short_message
+from .preflight import to_document as preflight_document
+from .report import StackReport, preflight_of, short_message
 from .version import VERSION
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.2"  # 1.1: each stack's `preflight`; 1.2: each stack's `packConfig`
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "schemas" / "check-report.schema.json"
 
 
@@ -60,6 +61,8 @@ def stack_document(r: StackReport) -> dict[str, Any]:
         "violations": violations,
         "resources": [{"urn": x.urn, "type": x.type, "name": x.name, "parent": x.parent or None,
                        "custom": x.custom, "protect": x.protect} for x in r.resources],
+        "preflight": preflight_document(preflight_of(r)) if not r.errors else None,
+        "packConfig": r.pack_config.as_json() if r.pack_config else None,
     }
 
 

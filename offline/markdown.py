@@ -18,7 +18,8 @@ from project import urn_name
 from .diagram import mermaid
 from .diff import CostDiff, headline, markdown_tables
 from .money import cents, decimal_text, signed
-from .report import StackReport, short_message
+from .preflight import render_markdown as preflight_markdown
+from .report import StackReport, preflight_of, short_message
 
 MARKER = "<!-- phasegate:check-report -->"
 COMMENT_LIMIT = 65536  # characters GitHub accepts in an issue or pull-request comment
@@ -97,6 +98,8 @@ def _stack_sections(r: StackReport, diff: Optional[CostDiff], diagram: bool) -> 
     if r.unpriced or r.unknown:
         lines = [f"- `{u['name']}` ({u['type']}): {_cell(u['reason'])}" for u in r.unpriced + r.unknown]
         sections.append(_details(f"{r.stack}: {len(lines)} resource(s) not priced (cost unknown, not $0)", lines))
+    summary, lines = preflight_markdown(preflight_of(r))
+    sections.append(_details(f"{r.stack}: {summary}", lines))
     if diagram and r.resources:
         sections.append(_details(f"{r.stack}: architecture", ["```mermaid", mermaid(r.resources).rstrip(), "```"]))
     return sections
@@ -107,8 +110,9 @@ def render_markdown(reports: Iterable[StackReport], diffs: Iterable[CostDiff] = 
     reports = list(reports)
     by_stack = {d.stack: d for d in diffs}
     max_chars = max_chars if max_chars > 0 else sys.maxsize  # 0: no limit (a job summary takes 1 MiB)
-    essentials = "\n".join([MARKER, "## phasegate offline check", ""] + _mandatory(reports) + [""]
-                           + _summary(reports, by_stack))
+    shown = next((r.pack_config for r in reports if r.pack_config), None)  # one run, one pack config
+    essentials = "\n".join([MARKER, "## phasegate offline check", ""] + ([f"_{shown.line()}_", ""] if shown else [])
+                           + _mandatory(reports) + [""] + _summary(reports, by_stack))
     footer_room = 400
     if len(essentials) > max_chars - footer_room:
         cut = essentials[:max_chars - footer_room].rsplit("\n", 1)[0]

@@ -13,6 +13,10 @@ from project import urn_name
 
 from .analyzer import Evaluation, Violation
 from .money import cents, dollars
+from .packconfig import PackConfigSummary
+from .preflight import POLICY as PREFLIGHT
+from .preflight import Preflight, preflight
+from .preflight import render_text as preflight_text
 from .recording import RecordedResource
 from .tree import render_tree
 
@@ -47,6 +51,7 @@ class StackReport:
     evaluation: Optional[Evaluation] = None
     resources: list[RecordedResource] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    pack_config: Optional[PackConfigSummary] = None  # what a --pack-config file changed: the header names it
 
     @property
     def passed(self) -> bool:
@@ -98,6 +103,8 @@ def short_message(message: str) -> str:
 
 def render_text(report: StackReport, tree: bool = True) -> str:
     out = [f"== {report.stack}{' (preview)' if report.mode == 'preview' else ''}: {report.status.upper()}"]
+    if report.pack_config:
+        out.append(report.pack_config.line())
     if report.errors:
         out += [f"error: {e}" for e in report.errors]
         return "\n".join(out)
@@ -116,9 +123,17 @@ def render_text(report: StackReport, tree: bool = True) -> str:
         out += [f"  {u['name']} ({u['type']}): {u['reason']}" for u in report.unpriced]
     if report.unknown:
         out += ["", "Not priceable yet (unknown values):"] + [f"  {u['name']}: {u['reason']}" for u in report.unknown]
+    out += preflight_text(preflight_of(report))
     grouped = report.violations_by_policy()
     out += ["", "Policy violations:" if grouped else "Policy violations: none"]
     for policy, violations in grouped.items():
         out.append(f"  {policy} [{violations[0].level}]")
         out += [f"    - {urn_name(v.urn)}: {short_message(v.message)}" for v in violations]
     return "\n".join(out)
+
+
+# --- pre-flight (offline/preflight.py renders it; contract.py and markdown.py use preflight_of too) ---------------
+
+def preflight_of(report: StackReport) -> Preflight:
+    findings = [(urn_name(v.urn), short_message(v.message)) for v in report.violations if v.policy == PREFLIGHT]
+    return preflight(report.resources, findings)

@@ -28,10 +28,10 @@ def test_the_changelog_has_an_entry_for_this_version():
     assert re.search(rf"^## {re.escape(VERSION)}\b", changelog, re.MULTILINE)
 
 
-def test_the_readme_shows_a_pull_request_comment_as_it_renders():
+def test_the_docs_show_a_pull_request_comment_as_it_renders():
     from offline.markdown import MARKER
 
-    section = (ROOT / "README.md").read_text().split("## The pull-request comment", 1)[1].split("\n## ", 1)[0]
+    section = (ROOT / "docs" / "pull-requests.md").read_text().split("## The pull-request comment", 1)[1].split("\n## ", 1)[0]
     comment = "\n".join(line[2:] for line in section.splitlines() if line.startswith("> ") or line == ">")
     assert comment.startswith(MARKER + "\n## phasegate offline check")
     assert comment.index("### :x: Mandatory violations") < comment.index("### Cost") < comment.index("<details")

@@ -125,6 +125,33 @@ def test_json_report_and_pack_config_override(tmp_path):
         "urn": "urn:pulumi:mvp::phasegate::phasegate:billing:Billing$aws:budgets/budget:Budget::acme-billing-budget"}
 
 
+def test_a_stack_file_path_names_its_stack_and_the_header_names_the_pack_config(tmp_path):
+    config = tmp_path / "ci.json"
+    config.write_text(json.dumps({"all": "advisory", "cost-ceiling": {"ceilings": {"mvp": 30}}}))
+    result = _run_check("Pulumi.mvp.yaml", "--no-tree", "--pack-config", str(config))
+    assert result.returncode == 0, result.stderr  # the ceiling fails, but only advisory now
+    header = result.stdout.splitlines()[:2]
+    assert header == ["== mvp: PASS", "pack config: ci.json (all policies advisory; cost-ceiling.ceilings.mvp: 30)"]
+    markdown = _run_check(str(ROOT / "Pulumi.mvp.yaml"), "--format", "markdown", "--pack-config", str(config)).stdout
+    assert "_pack config: ci.json (all policies advisory; cost-ceiling.ceilings.mvp: 30)_" in markdown
+    [stack] = json.loads(_run_check("mvp", "--format", "json", "--pack-config", str(config)).stdout)["stacks"]
+    assert stack["packConfig"]["file"] == "ci.json" and stack["packConfig"]["all"] == "advisory"
+    assert {"key": "cost-ceiling.ceilings.mvp", "value": 30} in stack["packConfig"]["settings"]
+    assert {"policy": "cost-ceiling", "enforcementLevel": "advisory"} in stack["packConfig"]["enforcementLevels"]
+
+
+def test_without_a_pack_config_the_header_says_nothing_of_one():
+    result = _run_check("mvp", "--no-tree")
+    assert "pack config" not in result.stdout
+
+
+def test_a_stack_file_outside_the_project_is_refused_with_one_line(tmp_path):
+    (tmp_path / "Pulumi.mine.yaml").write_text("config: {}\n")
+    result = _run_check(str(tmp_path / "Pulumi.mine.yaml"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "must be in the project directory" in result.stderr
+
+
 def test_bad_arguments_exit_two_with_a_reason():
     result = _run_check("staging")
     assert result.returncode == 2

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 
-COMMANDS = ("check", "test", "bench", "docs", "deploy", "migrate", "advise", "setup", "version", "help")
+COMMANDS = ("check", "init", "test", "bench", "docs", "deploy", "migrate", "advise", "setup", "version", "help")
 
 
 @pytest.mark.parametrize("spelling", ["help", "--help", "-h"])

@@ -93,3 +93,18 @@ def test_the_offline_job_check_passes_on_the_shipped_stacks(workflow, tmp_path):
                         "BASE_REF": ""})
     assert output.read_text().strip() == "status=0", summary.read_text()[:3000]
     assert summary.read_text().startswith(MARKER)
+
+
+# The current major of each action, checked on 2026-12-07 against their releases:
+# actions/checkout v7.0.0 (2026-06, node24; github.com/actions/checkout/releases),
+# actions/setup-python v7.0.0 (2026-07; removes `pip-install`, which this workflow does not use),
+# actions/github-script v9.0.0 (2026-04; `require('@actions/github')` no longer works: the script uses only the
+# injected `github`, `context`, `core` and `require('fs')`), aws-actions/configure-aws-credentials v6 (6.2.2,
+# 2026-07), pulumi/actions v7.0.0 (2026-05, node24, inputs unchanged; github.com/pulumi/actions/pull/1407).
+CURRENT_MAJORS = {"actions/checkout": "v7", "actions/setup-python": "v7", "actions/github-script": "v9",
+                  "aws-actions/configure-aws-credentials": "v6", "pulumi/actions": "v7"}
+
+
+def test_every_action_is_at_its_current_major_version(workflow):
+    used = {step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step}
+    assert used == {f"{action}@{major}" for action, major in CURRENT_MAJORS.items()}
