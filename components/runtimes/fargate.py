@@ -25,7 +25,6 @@ import pulumi_aws.appautoscaling as appautoscaling
 import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.ecs as ecs
 import pulumi_aws.iam as iam
-import pulumi_aws.sfn as sfn
 
 from ..config.compute import FargateCompute
 from ..config.models import Alerts as AlertsConfig, Service
@@ -35,7 +34,7 @@ from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import ABOVE, AlarmSpec, Metric
 from ..render.serverless import ServiceFacts, container_definitions, fargate_task_size
 from .registry import RUNTIMES, Runtime, RuntimeArgs
-from .serverless import WORKFLOW_TRUST, secrets_policy, service_facts, start_on_rotation
+from .serverless import rotation_workflow, secrets_policy, service_facts
 
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 TASKS_TRUST = assume_role_policy("ecs-tasks.amazonaws.com")  # the execution role and the task role
@@ -182,21 +181,13 @@ class FargateServices(pulumi.ComponentResource):
 
     def _restart_on_rotation(self, name: str, args: RuntimeArgs) -> None:
         services = list(self.services.values())
-        workflow_role = iam.Role(f"{name}-restart-role", assume_role_policy=WORKFLOW_TRUST,
-                                 description="Step Functions: force new ECS deployments after a password rotation",
-                                 tags=args.tags(f"{name}-restart-role"), opts=pulumi.ResourceOptions(parent=self))
-        iam.RolePolicy(f"{name}-restart-ecs", role=workflow_role.id,
-                       policy=pulumi.Output.all(*[s.id for s in services]).apply(lambda arns: json.dumps({
-                           "Version": "2012-10-17", "Statement": [{
-                               "Effect": "Allow", "Action": "ecs:UpdateService", "Resource": list(arns)}]})),
-                       opts=pulumi.ResourceOptions(parent=workflow_role))
-        workflow = sfn.StateMachine(
-            f"{name}-restart", role_arn=workflow_role.arn, type="STANDARD",
+        rotation_workflow(
+            name, "restart", description="Step Functions: force new ECS deployments after a password rotation",
+            grant="ecs", actions="ecs:UpdateService", resources=[s.id for s in services],
             definition=pulumi.Output.all(cluster=self.cluster.arn, names=[s.name for s in services],
                                          secret=args.database.secret_arn).apply(
                 lambda v: restart_definition(v["cluster"], v["names"], v["secret"])),
-            tags=args.tags(f"{name}-restart"), opts=pulumi.ResourceOptions(parent=self))
-        start_on_rotation(name, workflow, "replace the tasks", "the restart workflow", args, self)
+            what="replace the tasks", which="the restart workflow", args=args, parent=self)
 
     def alarms(self, cfg: AlertsConfig) -> list[AlarmSpec]:
         """Per service: CPU and memory of its tasks (ECS publishes both per service without Container Insights)."""

@@ -33,7 +33,6 @@ import pulumi_aws.apigatewayv2 as apigatewayv2
 import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.iam as iam
 import pulumi_aws.lambda_ as lambda_
-import pulumi_aws.sfn as sfn
 
 from ..config.compute import LambdaCompute
 from ..config.models import Alerts as AlertsConfig, Service
@@ -44,7 +43,7 @@ from ..parts.security_groups import AppSecurityGroupShape
 from ..render.alarms import ABOVE, AlarmSpec, Metric
 from ..render.serverless import ServiceFacts, api_route_keys, lambda_environment, recycle_definition
 from .registry import RUNTIMES, Runtime, RuntimeArgs, known_where_possible, stand_in_endpoints
-from .serverless import WORKFLOW_TRUST, secrets_policy, service_facts, start_on_rotation
+from .serverless import rotation_workflow, secrets_policy, service_facts
 
 LAMBDA_POLICIES = {
     "logs": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -158,23 +157,14 @@ class LambdaFunctions(pulumi.ComponentResource):
     def _recycle_on_rotation(self, name: str, args: RuntimeArgs) -> None:
         """After a rotation of the database's secret, new execution environments for every function."""
         functions = list(self.functions.values())
-        workflow_role = iam.Role(f"{name}-recycle-role", assume_role_policy=WORKFLOW_TRUST,
-                                 description="Step Functions: recycle the functions after a password rotation",
-                                 tags=args.tags(f"{name}-recycle-role"), opts=pulumi.ResourceOptions(parent=self))
         # Exactly these functions, by their unqualified ARNs (what a request naming the function is authorized on).
-        iam.RolePolicy(f"{name}-recycle-lambda", role=workflow_role.id,
-                       policy=pulumi.Output.all(*[f.arn for f in functions]).apply(lambda arns: json.dumps({
-                           "Version": "2012-10-17", "Statement": [{
-                               "Effect": "Allow",
-                               "Action": ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"],
-                               "Resource": list(arns)}]})),
-                       opts=pulumi.ResourceOptions(parent=workflow_role))
-        workflow = sfn.StateMachine(
-            f"{name}-recycle", role_arn=workflow_role.arn, type="STANDARD",
+        rotation_workflow(
+            name, "recycle", description="Step Functions: recycle the functions after a password rotation",
+            grant="lambda", actions=["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"],
+            resources=[f.arn for f in functions],
             definition=pulumi.Output.all(names=[f.name for f in functions], secret=args.database.secret_arn).apply(
                 lambda v: recycle_definition(v["names"], v["secret"])),
-            tags=args.tags(f"{name}-recycle"), opts=pulumi.ResourceOptions(parent=self))
-        start_on_rotation(name, workflow, "recycle the functions", "the recycle workflow", args, self)
+            what="recycle the functions", which="the recycle workflow", args=args, parent=self)
 
     def _domain(self, name: str, args: RuntimeArgs) -> pulumi.Output[str]:
         served = validated_certificate(name, args.app.domain, args.app.zone_name, args.tags, self)

@@ -9,6 +9,7 @@ password when RDS rotates it, through a Step Functions workflow each builds and 
 from __future__ import annotations
 
 import json
+from typing import Sequence, Union
 
 import pulumi
 import pulumi_aws as aws
@@ -55,6 +56,24 @@ def start_on_rotation(name: str, workflow: sfn.StateMachine, what: str, which: s
     cloudwatch.EventTarget(f"{name}-on-rotation-target", rule=rule.name, arn=workflow.arn, role_arn=events_role.arn,
                            opts=pulumi.ResourceOptions(parent=rule))
     return rule
+
+
+def rotation_workflow(name: str, verb: str, *, description: str, grant: str, actions: Union[str, list[str]],
+                      resources: Sequence[pulumi.Input[str]], definition: pulumi.Input[str], what: str, which: str,
+                      args: RuntimeArgs, parent: pulumi.Resource) -> sfn.StateMachine:
+    """A Step Functions workflow (`<name>-<verb>`) that may call `actions` on exactly `resources`, started by every
+    rotation of the database's secret: how a runtime whose secrets are read only at start picks up a new password."""
+    role = iam.Role(f"{name}-{verb}-role", assume_role_policy=WORKFLOW_TRUST, description=description,
+                    tags=args.tags(f"{name}-{verb}-role"), opts=pulumi.ResourceOptions(parent=parent))
+    iam.RolePolicy(f"{name}-{verb}-{grant}", role=role.id,
+                   policy=pulumi.Output.all(*resources).apply(lambda arns: json.dumps({
+                       "Version": "2012-10-17", "Statement": [{
+                           "Effect": "Allow", "Action": actions, "Resource": list(arns)}]})),
+                   opts=pulumi.ResourceOptions(parent=role))
+    workflow = sfn.StateMachine(f"{name}-{verb}", role_arn=role.arn, type="STANDARD", definition=definition,
+                                tags=args.tags(f"{name}-{verb}"), opts=pulumi.ResourceOptions(parent=parent))
+    start_on_rotation(name, workflow, what, which, args, parent)
+    return workflow
 
 
 def service_facts(args: RuntimeArgs, parent: pulumi.Resource) -> pulumi.Output[ServiceFacts]:
