@@ -20,7 +20,7 @@ import re
 from typing import Any, Iterable, Optional
 
 from ..engine import UNKNOWN, dig, items
-from .base import Context, Line, Resource, UnknownInput, need, number, volume_key
+from .base import SUBNETS, Context, Line, Resource, UnknownInput, need, number, volume_key
 from .catalog import Unpriceable
 
 TYPE_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-type"
@@ -28,7 +28,6 @@ INTERNAL_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-internal"
 SCHEME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-scheme"
 NLB_CLASS = "service.k8s.aws/nlb"
 STORAGE_CLASSES = ("kubernetes:storage.k8s.io/v1:StorageClass",)
-SUBNETS = ("aws:ec2/subnet:Subnet",)
 _QUANTITY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?\s*$")
 _FACTORS = {None: 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
             "Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60}
